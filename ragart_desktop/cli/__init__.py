@@ -1,0 +1,60 @@
+"""The ``ragart`` command: the same core as the app, headless.
+
+Each command group lives in its own module exposing ``register(subparsers)``; a registered parser
+sets ``handler=fn`` where ``fn(args, home) -> int`` does the work. Expected failures are
+``RagartError``s: printed as one line on stderr with a non-zero exit code, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Optional, Sequence
+
+from ragart_desktop.core.errors import RagartError, UsageError
+from ragart_desktop.core.home import resolve_home
+from ragart_desktop.core.logs import setup_logging
+
+log = logging.getLogger(__name__)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors: one line, exit code 2
+        self.exit(2, f"ragart: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ragart_desktop.cli import library as library_cmds
+
+    parser = _Parser(prog="ragart", description="RagArt Desktop, headless.")
+    parser.add_argument("--home", help="data folder (default: RAGART_HOME or the user data folder)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    library_cmds.register(sub)
+    for name in ("models", "generate"):
+        try:
+            module = __import__(f"ragart_desktop.cli.{name}", fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"ragart_desktop.cli.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        home = resolve_home(args.home).ensure()
+        setup_logging(home.logs_dir)
+        return int(args.handler(args, home) or 0)
+    except RagartError as exc:
+        log.info("command failed: %s", exc.user_message())
+        print(f"ragart: {exc.user_message()}", file=sys.stderr)
+        return 2 if isinstance(exc, UsageError) else 1
+    except KeyboardInterrupt:
+        print("ragart: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""The library facade the UI, the CLI and the generators call.
+
+It ties the catalog (SQLite), the thumbnail cache, the embedders and one vector index per embedder
+together. The words embedder (a text embedder) holds one vector for *every* item, made from its
+title, tags, words, note and body, so a text query finds images and music by their words; each
+content embedder (image, music ...) holds vectors for the items of its modality.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+from ragart_desktop.core.embed.base import Embedder
+from ragart_desktop.core.errors import BadInputError, UsageError
+from ragart_desktop.core.home import Home
+from ragart_desktop.core.index.vector_index import IndexSpec, VectorIndex
+from ragart_desktop.core.library.analysis import Analysis
+from ragart_desktop.core.library.catalog import Catalog, Item
+from ragart_desktop.core.library.importer import ImportReport, Skipped, Sync
+from ragart_desktop.core.library.lock import ImportLock
+from ragart_desktop.core.progress import Task, ensure_task
+from ragart_desktop.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 64
+BODY_CHARS_FOR_WORDS = 2000
+
+__all__ = ["Library", "ImportReport", "Skipped", "Item"]
+
+
+def words_text(item: Item) -> str:
+    """What the words embedder reads for an item."""
+    parts = [item.title, " ".join(item.tags), item.words, item.note, item.body[:BODY_CHARS_FOR_WORDS]]
+    return ". ".join(p for p in parts if p)
+
+
+class Library:
+    def __init__(self, home: Home, settings: Settings, embedders: Sequence[Embedder]):
+        self.home = home
+        self.settings = settings
+        self.catalog = Catalog(home.catalog_path)
+        from ragart_desktop.core.library.thumbnails import ThumbnailCache
+
+        self.thumbnails = ThumbnailCache(home.thumbs_dir)
+        self.embedders = list(embedders)
+        words = [e for e in self.embedders if e.modality == "text"]
+        if not words:
+            raise UsageError("the library needs a text embedder for words.")
+        self.words_embedder = words[0]
+        self.indexes: dict[str, VectorIndex] = {}
+        for e in self.embedders:
+            spec = IndexSpec(embedder_id=e.id, embedder_version=e.version, dim=e.dim)
+            index = VectorIndex(home.index_dir / f"{e.id}.usearch", spec)
+            if index.rebuild_reason:
+                log.warning("index %s is rebuilt from the catalog: %s", e.id, index.rebuild_reason)
+            self.indexes[e.id] = index
+        self._index_lock = threading.RLock()
+
+    @classmethod
+    def open(cls, home: Home, settings: Optional[Settings] = None,
+             embedders: Optional[Sequence[Embedder]] = None) -> "Library":
+        from ragart_desktop.core.embed.registry import builtin_embedders
+
+        home.ensure()
+        settings = settings or Settings.load(home.settings_path)
+        return cls(home, settings, embedders if embedders is not None else builtin_embedders())
+
+    def close(self) -> None:
+        self.save_indexes()
+        self.catalog.close()
+
+    # ---- import and rescan ----------------------------------------------------------------------
+    def import_paths(self, paths: Sequence[str | os.PathLike], task: Optional[Task] = None) -> ImportReport:
+        """Import files and folders (recursively); folders are remembered as library roots."""
+        task = ensure_task(task)
+        roots: list[tuple[int, str]] = []
+        bad: list[Skipped] = []
+        for p in paths:
+            full = os.path.abspath(os.path.expanduser(os.fspath(p)))
+            if not os.path.exists(full):
+                bad.append(Skipped(full, "not found"))
+                continue
+            roots.append((self.catalog.add_root(full), full))
+        report = self._sync(roots, task)
+        report.skipped[:0] = bad
+        return report
+
+    def rescan(self, task: Optional[Task] = None) -> ImportReport:
+        """Find added, changed, moved and removed files under every library root."""
+        return self._sync(self.catalog.roots(), ensure_task(task))
+
+    def _sync(self, roots: Sequence[tuple[int, str]], task: Task) -> ImportReport:
+        with ImportLock(self.home.root / "import.lock", task):
+            return Sync(self, task).run(roots)
+
+    # ---- called by Sync -------------------------------------------------------------------------
+    def catalog_hashes(self) -> set[str]:
+        return {r[0] for r in self.catalog.conn.execute("SELECT hash FROM items")}
+
+    def store_new_items(self, new_items: Sequence[tuple[int, Analysis]], task: Task) -> None:
+        """Thumbnails and content vectors of freshly catalogued items, then their words."""
+        for item_id, a in new_items:
+            if a.thumbnail is not None:
+                self.thumbnails.save(self.catalog_hash(item_id), a.thumbnail)
+        for e in self._content_embedders():
+            chosen = [(i, a.content) for i, a in new_items if a.kind == e.modality]
+            if chosen:
+                self._add_vectors(e, [i for i, _ in chosen], e.embed([c for _, c in chosen]))
+        self.embed_dirty_words(task)
+
+    def catalog_hash(self, item_id: int) -> str:
+        return self.catalog.conn.execute("SELECT hash FROM items WHERE id=?", (item_id,)).fetchone()[0]
+
+    def forget_items(self, orphans: Sequence[tuple[int, str, str]]) -> None:
+        keys = np.array([o[0] for o in orphans], dtype=np.uint64)
+        with self._index_lock:
+            for index in self.indexes.values():
+                index.remove(keys)
+        for _, content_hash, _ in orphans:
+            self.thumbnails.remove(content_hash)
+
+    def embed_dirty_words(self, task: Task) -> None:
+        ids = self.catalog.words_dirty_ids()
+        for start in range(0, len(ids), EMBED_BATCH):
+            task.check()
+            items = self.catalog.items(ids[start:start + EMBED_BATCH])
+            if items:
+                vectors = self.words_embedder.embed([words_text(it) for it in items])
+                self._add_vectors(self.words_embedder, [it.id for it in items], vectors)
+                self.catalog.mark_words_clean([it.id for it in items])
+
+    def reconcile_indexes(self, task: Task, on_skip: Callable[[str, str], None]) -> None:
+        """Make every index hold exactly the catalog's items (after a crash, damage or new embedder)."""
+        from ragart_desktop.core.library.readers import analyze_file
+
+        all_ids = np.array(self.catalog.ids(), dtype=np.uint64)
+        for e in self.embedders:
+            index = self.indexes[e.id]
+            wanted = all_ids if e is self.words_embedder else \
+                np.array(self.catalog.ids([e.modality]), dtype=np.uint64)
+            have = index.keys()
+            extra = np.setdiff1d(have, wanted)
+            if len(extra):
+                with self._index_lock:
+                    index.remove(extra)
+            missing = np.setdiff1d(wanted, have)
+            if not len(missing):
+                continue
+            log.info("index %s: %d items to (re-)embed", e.id, len(missing))
+            if e is self.words_embedder:
+                with self.catalog.transaction() as c:
+                    c.executemany("UPDATE items SET words_dirty=1 WHERE id=?", [(int(i),) for i in missing])
+                continue
+            total = len(missing)
+            for start in range(0, total, EMBED_BATCH):
+                task.check()
+                task.progress(start, total, f"Re-embedding {start:,} / {total:,} items ({e.id})")
+                ids, contents = [], []
+                for item in self.catalog.items([int(i) for i in missing[start:start + EMBED_BATCH]]):
+                    try:
+                        contents.append(analyze_file(item.path).content)
+                        ids.append(item.id)
+                    except BadInputError as exc:
+                        on_skip(item.path, exc.message)
+                if ids:
+                    self._add_vectors(e, ids, e.embed(contents))
+        self.embed_dirty_words(task)
+
+    def save_indexes(self) -> None:
+        with self._index_lock:
+            for index in self.indexes.values():
+                if index.dirty:
+                    index.save()
+
+    def _add_vectors(self, e: Embedder, ids: Sequence[int], vectors: np.ndarray) -> None:
+        with self._index_lock:
+            self.indexes[e.id].add(np.asarray(ids, dtype=np.uint64), vectors)
+
+    def _content_embedders(self) -> list[Embedder]:
+        return [e for e in self.embedders if e is not self.words_embedder]
+
+    def content_embedders_for(self, kind: str) -> list[Embedder]:
+        return [e for e in self._content_embedders() if e.modality == kind]
+
+    # ---- queries --------------------------------------------------------------------------------
+    def search(self, query, task: Optional[Task] = None):
+        """Hybrid search (BM25 + vectors, fused, re-ranked); see ``core.retrieval.search``."""
+        from ragart_desktop.core.retrieval.search import search
+
+        return search(self, query, ensure_task(task))
+
+    def browse(self, kind: Optional[str] = None, offset: int = 0, limit: int = 200) -> list[Item]:
+        return self.catalog.items(self.catalog.browse(kind, offset, limit))
+
+    def count(self, kind: Optional[str] = None) -> int:
+        return self.catalog.count(kind)
+
+    def get_item(self, item_id: int) -> Item:
+        item = self.catalog.item(int(item_id))
+        if item is None:
+            raise UsageError(f"no library item with id {item_id}.")
+        return item
+
+    def resolve(self, item_or_path: str) -> Item:
+        """An item by id ("123") or by the path of one of its files."""
+        text = str(item_or_path).strip()
+        if text.isdigit() and not os.path.exists(text):
+            return self.get_item(int(text))
+        rec = self.catalog.path_record(os.path.abspath(os.path.expanduser(text)))
+        if rec is None:
+            raise UsageError("this file is not in the library (import it first).", path=text)
+        return self.get_item(rec.item_id)
+
+    def thumbnail_path(self, item_id: int) -> Optional[Path]:
+        return self.thumbnails.get(self.catalog_hash(item_id))
+
+    def add_tags(self, item_id: int, tags: Sequence[str]) -> None:
+        self.catalog.add_tags(item_id, tags)
+        self.embed_dirty_words(Task())
+
+    def remove_tags(self, item_id: int, tags: Sequence[str]) -> None:
+        self.catalog.remove_tags(item_id, tags)
+        self.embed_dirty_words(Task())
+
+    def set_note(self, item_id: int, note: str) -> None:
+        self.catalog.set_note(item_id, note)
+        self.embed_dirty_words(Task())
+
+    def status(self) -> dict:
+        counts = self.catalog.counts_by_kind()
+        return {
+            "items": {k: counts.get(k, 0) for k in ("image", "music", "text")},
+            "total": sum(counts.values()),
+            "indexes": {e.id: {"count": len(self.indexes[e.id]), "dim": e.dim, "version": e.version,
+                               "modality": "words" if e is self.words_embedder else e.modality}
+                        for e in self.embedders},
+            "roots": [{"path": p, "present": os.path.exists(p)} for _, p in self.catalog.roots()],
+            "home": str(self.home.root),
+        }

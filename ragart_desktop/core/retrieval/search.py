@@ -1,0 +1,245 @@
+"""Hybrid search over the library: BM25 and vectors, fused, then re-ranked for diversity.
+
+1. Understand the query: words and ``-word`` negatives, examples with weights, unlike-examples,
+   filters (kind, tag, folder) turned into a set of allowed item ids.
+2. BM25 over the FTS5 index (names, tags, notes, metadata, bodies).
+3. Vector channels: the query words in the words index; each embedder's weighted sum of the
+   example vectors minus the unlike-examples (Rocchio), searched in that embedder's index.
+4. Reciprocal rank fusion of all rankings (``fusion_weight`` splits words vs vectors).
+5. Re-rank: MMR for diversity, optionally personalised PageRank over the candidates' kNN graph.
+6. Explain: matched words and the closest example for each result; near-duplicates grouped.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+import numpy as np
+
+from ragart_desktop.core.embed.base import Embedder, l2_normalise
+from ragart_desktop.core.errors import BadInputError
+from ragart_desktop.core.library.catalog import tokens
+from ragart_desktop.core.progress import Task
+from ragart_desktop.core.retrieval.query import Example, ParsedText, Query, SearchResult, parse_text
+from ragart_desktop.core.retrieval.ranking import (
+    group_near_duplicates, mmr, personalized_pagerank, reciprocal_rank_fusion)
+
+if TYPE_CHECKING:
+    from ragart_desktop.core.library.library import Library
+
+log = logging.getLogger(__name__)
+
+NEGATIVE_WEIGHT = 0.5       # how strongly unlike-examples and -words push the query vector away
+ITEM_WORDS_WEIGHT = 0.5     # words vector of an image/music example item, relative to its content
+NEAR_DUPLICATE = {"image": 0.96, "music": 0.97, "text": 0.97}
+
+
+@dataclass
+class _Channel:
+    embedder: Embedder
+    vector: np.ndarray
+    label: str
+    weight: float
+    examples: list[tuple[str, np.ndarray]]   # (label, vector) of positive examples, for "why"
+
+
+def search(lib: "Library", q: Query, task: Task) -> list[SearchResult]:
+    settings = lib.settings
+    fusion_weight = settings.fusion_weight if q.fusion_weight is None else q.fusion_weight
+    mmr_lambda = settings.mmr_lambda if q.mmr_lambda is None else q.mmr_lambda
+    use_pagerank = settings.use_pagerank if q.use_pagerank is None else q.use_pagerank
+
+    # 1. Understand the query.
+    text = parse_text(q.text)
+    allowed = lib.catalog.filter_ids(q.kinds, q.tags, q.folder)
+    if allowed is not None and not allowed:
+        return []
+    example_ids = {ex.item_id for ex in q.like if ex.item_id is not None}
+    example_ids |= {lib.catalog.path_record(ex.path).item_id for ex in q.like
+                    if ex.path and lib.catalog.path_record(ex.path) is not None}
+    if not text.positive and not q.like:
+        return [SearchResult(it, 0.0, "recently added") for it in
+                lib.catalog.items(_browse_ids(lib, allowed, q.k))]
+    n_cand = max(q.k * 5, 100)
+    rankings: list[tuple[list[int], float]] = []
+
+    # 2. BM25.
+    if text.positive:
+        bm25 = lib.catalog.fts_search(_fts_expression(text), n_cand, allowed)
+        rankings.append(([i for i, _ in bm25], 1.0 - fusion_weight))
+    task.check()
+
+    # 3. Vector channels.
+    channels = _channels(lib, q, text)
+    for ch in channels:
+        hits = lib.indexes[ch.embedder.id].search(ch.vector, n_cand + len(example_ids), allowed)
+        rankings.append(([k for k, _ in hits if k not in example_ids], fusion_weight * ch.weight))
+    task.check()
+
+    # 4. Fuse.
+    fused = reciprocal_rank_fusion(rankings)
+    for i in example_ids:
+        fused.pop(i, None)
+    if not fused:
+        return []
+    ranked = sorted(fused, key=fused.__getitem__, reverse=True)[:n_cand]
+    relevance = np.array([fused[i] for i in ranked], dtype=np.float32)
+    relevance /= max(float(relevance.max()), 1e-12)
+
+    # 5. Re-rank.
+    space = _rerank_space(lib, channels)
+    vectors = _vectors(lib, space, ranked)
+    if use_pagerank and len(ranked) > 2:
+        ppr = personalized_pagerank(vectors, relevance)
+        relevance = 0.5 * relevance + 0.5 * (ppr / max(float(ppr.max()), 1e-12))
+    order = mmr(ranked, relevance, vectors, mmr_lambda, q.k)
+    score_of = dict(zip(ranked, relevance.tolist()))
+    items = lib.catalog.items(order)
+
+    # 6. Explain and group.
+    results = [SearchResult(it, float(score_of[it.id]), _why(lib, it, text, channels)) for it in items]
+    _group(lib, results)
+    return results
+
+
+def _browse_ids(lib: "Library", allowed: Optional[set[int]], k: int) -> list[int]:
+    ids = lib.catalog.browse(None, 0, k if allowed is None else max(k * 50, 1000))
+    return [i for i in ids if allowed is None or i in allowed][:k]
+
+
+def _fts_expression(text: ParsedText) -> str:
+    def quote(word: str) -> str:
+        return '"' + word.replace('"', '""') + '"'
+
+    words = [t for w in text.positive for t in tokens(w)] or list(text.positive)
+    terms = [quote(w) for w in words]
+    if terms and words[-1].isalnum():
+        terms[-1] += "*"   # the word being typed
+    expr = "(" + " OR ".join(terms) + ")"
+    for w in text.negative:
+        expr += " NOT " + quote(w)
+    return expr
+
+
+def _channels(lib: "Library", q: Query, text: ParsedText) -> list[_Channel]:
+    channels: list[_Channel] = []
+    words = lib.words_embedder
+    if text.positive:
+        vec = words.embed_one(text.positive_text)
+        if text.negative:
+            vec = vec - NEGATIVE_WEIGHT * words.embed_one(" ".join(text.negative))
+        channels.append(_Channel(words, l2_normalise(vec), f'words close to "{text.positive_text}"', 1.0, []))
+        for e in lib.embedders:   # image+text embedders (CLIP) also read the words
+            if e is not words and hasattr(e, "embed_text"):
+                channels.append(_Channel(e, l2_normalise(e.embed_text([text.positive_text])[0]),
+                                         f'pictures of "{text.positive_text}"', 1.0, []))
+    if not q.like:
+        return channels
+    sums: dict[str, np.ndarray] = {}
+    weights: dict[str, float] = defaultdict(float)
+    examples: dict[str, list[tuple[str, np.ndarray]]] = defaultdict(list)
+    for ex in q.like:
+        for eid, vec, w in _example_vectors(lib, ex):
+            sums[eid] = sums.get(eid, 0) + ex.weight * w * vec
+            weights[eid] += ex.weight * w
+            examples[eid].append((ex.label(), vec))
+    for ex in q.unlike:
+        for eid, vec, w in _example_vectors(lib, ex):
+            if eid in sums:
+                sums[eid] = sums[eid] - NEGATIVE_WEIGHT * ex.weight * w * vec
+    top = max(weights.values(), default=1.0)
+    by_id = {e.id: e for e in lib.embedders}
+    for eid, vec in sums.items():
+        channels.append(_Channel(by_id[eid], l2_normalise(vec), "like the examples", weights[eid] / top,
+                                 examples[eid]))
+    return channels
+
+
+def _example_vectors(lib: "Library", ex: Example) -> list[tuple[str, np.ndarray, float]]:
+    """(embedder id, unit vector, relative weight) for each space the example lives in."""
+    item_id = ex.item_id
+    if item_id is None and ex.path:
+        rec = lib.catalog.path_record(ex.path)
+        item_id = rec.item_id if rec else None
+    if item_id is not None:
+        item = lib.get_item(item_id)
+        out = []
+        for e in lib.embedders:
+            index = lib.indexes[e.id]
+            if item_id in index:
+                w = 1.0 if (e.modality == item.kind or item.kind == "text") else ITEM_WORDS_WEIGHT
+                out.append((e.id, index.get_vectors([item_id])[0], w))
+        return out
+    if ex.content is not None:
+        kind, content = ex.kind, ex.content
+    elif ex.path:
+        from ragart_desktop.core.library.readers import analyze_file
+
+        a = analyze_file(ex.path)
+        kind, content = a.kind, (a.body if a.kind == "text" else a.content)
+    else:
+        raise BadInputError("an example needs a file, a library item or content.")
+    if kind == "text":
+        return [(lib.words_embedder.id, lib.words_embedder.embed_one(str(content)), 1.0)]
+    return [(e.id, e.embed_one(content), 1.0) for e in lib.content_embedders_for(kind)]
+
+
+def _rerank_space(lib: "Library", channels: list[_Channel]) -> Embedder:
+    """Diversity is judged in the space of the strongest example channel, else in words."""
+    example_channels = [c for c in channels if c.examples]
+    if example_channels:
+        return max(example_channels, key=lambda c: c.weight).embedder
+    return lib.words_embedder
+
+
+def _vectors(lib: "Library", e: Embedder, ids: list[int]) -> np.ndarray:
+    """Vectors of ``ids`` in ``e``'s space, or all in the words space when some are outside it."""
+    index = lib.indexes[e.id]
+    inside = [i for i in ids if i in index]
+    if len(inside) == len(ids):
+        return index.get_vectors(ids)
+    return lib.indexes[lib.words_embedder.id].get_vectors(ids)
+
+
+def _why(lib: "Library", item, text: ParsedText, channels: list[_Channel]) -> str:
+    reasons: list[str] = []
+    if text.positive:
+        wanted = {t for w in text.positive for t in tokens(w)}
+        have = set(tokens(" ".join([item.title, " ".join(item.tags), item.words, item.note, item.body])))
+        matched = [w for w in wanted if w in have or any(h.startswith(w) for h in have if len(w) >= 3)]
+        if matched:
+            reasons.append("matches " + ", ".join(f'"{w}"' for w in sorted(matched)))
+    for ch in channels:
+        index = lib.indexes[ch.embedder.id]
+        if item.id not in index:
+            continue
+        v = index.get_vectors([item.id])[0]
+        if ch.examples:
+            label, best = max(((lbl, float(v @ ev)) for lbl, ev in ch.examples), key=lambda t: t[1])
+            reasons.append(f"similar to {label} ({best:.2f}, {ch.embedder.id})")
+        else:
+            reasons.append(f"{ch.label} ({float(v @ ch.vector):.2f})")
+    return "; ".join(reasons) or "related"
+
+
+def _group(lib: "Library", results: list[SearchResult]) -> None:
+    by_kind: dict[str, list[SearchResult]] = defaultdict(list)
+    for r in results:
+        by_kind[r.item.kind].append(r)
+    next_group = 0
+    for kind, rs in by_kind.items():
+        embedders = lib.content_embedders_for(kind) or [lib.words_embedder]
+        index = lib.indexes[embedders[0].id]
+        rs = [r for r in rs if r.item.id in index]
+        if len(rs) < 2:
+            continue
+        keys = [r.item.id for r in rs]
+        groups = group_near_duplicates(keys, index.get_vectors(keys), NEAR_DUPLICATE.get(kind, 0.97))
+        by_id = {r.item.id: r for r in rs}
+        for g in groups:
+            if len(g) > 1:
+                for key in g:
+                    by_id[key].group = next_group
+                next_group += 1

@@ -1,0 +1,92 @@
+"""Hybrid search on a real small library: words, examples, negatives, filters, why."""
+from __future__ import annotations
+
+import pretty_midi
+import pytest
+from PIL import Image
+
+from ragart_desktop.core.retrieval.query import Example, Query, parse_text
+from tests.core.library.conftest import art_folder, make_library, shared_embedders  # noqa: F401
+
+
+@pytest.fixture
+def lib(make_library, art_folder):  # noqa: F811
+    library = make_library()
+    library.import_paths([art_folder])
+    return library
+
+
+def names(results):
+    return [r.item.path.rsplit("/", 1)[-1] for r in results]
+
+
+def test_parse_text_negatives_and_phrases():
+    p = parse_text('stormy "blue sea" -forest -"pine grove"')
+    assert p.positive == ("stormy", "blue sea") and p.negative == ("forest", "pine grove")
+
+
+def test_words_find_items_of_every_kind_with_why(lib):
+    results = lib.search(Query(text="harbour", k=5))
+    assert names(results)[:2] == ["stormy-harbour.png", "tide.txt"] or \
+        set(names(results)[:2]) == {"stormy-harbour.png", "tide.txt"}
+    assert 'matches "harbour"' in results[0].why
+    forest = lib.search(Query(text="forest", k=6))
+    assert sum(r.item.kind == "image" and "forest" in r.item.tags for r in forest[:4]) == 4
+
+
+def test_negative_words_and_kind_filter(lib):
+    results = lib.search(Query(text="forest -birches", k=10))
+    assert "autumn-birches.jpg" not in names(results)[:3]
+    music = lib.search(Query(text="waltz", kinds=("music",), k=5))
+    assert names(music)[0] == "old-waltz.mid" and all(r.item.kind == "music" for r in music)
+    tagged = lib.search(Query(text="", tags=("poems",), k=10))
+    assert {r.item.kind for r in tagged} == {"text"} and len(tagged) == 4
+
+
+def test_example_image_finds_its_recoloured_crop(lib, art_folder, tmp_path):
+    src = Image.open(art_folder / "forest" / "mossy-path.jpg").convert("RGB")
+    w, h = src.size
+    crop = src.crop((w // 10, h // 10, w - w // 10, h - h // 10)).resize((120, 90))
+    probe = tmp_path / "probe.png"
+    crop.save(probe)
+    results = lib.search(Query(like=(Example(path=str(probe)),), kinds=("image",), k=3))
+    assert names(results)[0] == "mossy-path.jpg"
+    assert "similar to probe.png" in results[0].why
+
+
+def test_example_midi_finds_the_piece_transposed(lib, art_folder, tmp_path):
+    pm = pretty_midi.PrettyMIDI(str(art_folder / "folk" / "hill-reel.mid"))
+    for inst in pm.instruments:
+        for n in inst.notes:
+            n.pitch += 5
+    probe = tmp_path / "transposed.mid"
+    pm.write(str(probe))
+    results = lib.search(Query(like=(Example(path=str(probe)),), kinds=("music",), k=3))
+    assert names(results)[0] == "hill-reel.mid"
+
+
+def test_library_item_as_example_is_excluded_and_unlike_pushes_away(lib, art_folder):
+    item = lib.resolve(str(art_folder / "seascapes" / "calm-bay.png"))
+    results = lib.search(Query(like=(Example(item_id=item.id),), k=8))
+    assert item.id not in [r.item.id for r in results]
+    away = lib.resolve(str(art_folder / "seascapes" / "blue-waves.png"))
+    base_rank = [r.item.id for r in results].index(away.id) if away.id in [r.item.id for r in results] else 99
+    pushed = lib.search(Query(like=(Example(item_id=item.id),), unlike=(Example(item_id=away.id, weight=2.0),), k=8))
+    pushed_rank = [r.item.id for r in pushed].index(away.id) if away.id in [r.item.id for r in pushed] else 99
+    assert pushed_rank >= base_rank
+
+
+def test_pagerank_and_mmr_knobs_keep_results_valid(lib):
+    plain = lib.search(Query(text="sea water waves", k=6, mmr_lambda=1.0))
+    ranked = lib.search(Query(text="sea water waves", k=6, use_pagerank=True, mmr_lambda=0.5))
+    assert len(plain) == len(ranked) == 6
+    assert len({r.item.id for r in ranked}) == 6
+
+
+def test_near_duplicates_are_grouped(lib, art_folder):
+    src = Image.open(art_folder / "seascapes" / "calm-bay.png")
+    src.resize((150, 112)).save(art_folder / "seascapes" / "calm-bay-small.png")
+    lib.rescan()
+    results = lib.search(Query(text="calm bay", kinds=("image",), k=4))
+    groups = {r.item.path.rsplit("/", 1)[-1]: r.group for r in results}
+    assert groups["calm-bay.png"] is not None and groups["calm-bay.png"] == groups["calm-bay-small.png"]

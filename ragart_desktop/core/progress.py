@@ -49,6 +49,16 @@ class Task:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    def part(self, index: int, count: int) -> "Task":
+        """A Task for part ``index`` of ``count`` equal parts: same cancel flag and previews,
+        progress mapped into this task's range."""
+
+        def on_progress(done: int, total: int, message: str) -> None:
+            total = max(total, 1)
+            self.progress(index * total + done, count * total, message)
+
+        return Task(on_progress, self._on_preview, self._cancel)
+
     def check(self) -> None:
         """Raise ``Cancelled`` if cancel was requested; call between steps."""
         if self._cancel.is_set():

@@ -189,8 +189,9 @@ class Catalog:
 
     def _init_schema(self) -> None:
         try:
+            with self._write_lock:  # executescript commits on its own, so it runs outside transaction()
+                self.conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
             with self.transaction() as c:
-                c.executescript("SAVEPOINT s;" + SCHEMA + "RELEASE s;")
                 row = c.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
                 if row is None:
                     c.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))

@@ -208,6 +208,11 @@ class Sync:
                     self.task.progress(done, total, f"Indexing {done:,} / {total:,} files")
                     self.task.check()
                 self._commit(batch)
+            except Cancelled:
+                for fut, _, _ in pending:
+                    fut.cancel()
+                self._commit(batch)   # keep the files already read: the next import goes on from there
+                raise
             except BaseException:
                 for fut, _, _ in pending:
                     fut.cancel()

@@ -1,0 +1,1 @@
+"""Symbolic music helpers shared by the MIDI metadata reader and the music embedder."""

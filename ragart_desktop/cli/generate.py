@@ -1,0 +1,103 @@
+"""`ragart generate image`: the image pipeline, headless."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+from ragart_desktop.core.errors import UsageError
+from ragart_desktop.core.home import Home
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    gen = sub.add_parser("generate", help="create new work from the library's references")
+    kinds = gen.add_subparsers(dest="what", required=True)
+    p = kinds.add_parser("image", help="paint: text-to-image, refine, fill (restore) or restyle")
+    p.add_argument("--prompt", default="")
+    p.add_argument("--negative", default="", help="negative prompt (diffusion models)")
+    p.add_argument("--mode", choices=["txt2img", "refine", "fill", "restyle"], default="txt2img")
+    p.add_argument("--canvas", help="PNG/JPEG of the canvas (refine, fill, restyle)")
+    p.add_argument("--mask", help="PNG mask: white = the region to fill")
+    p.add_argument("--ref", action="append", default=[], metavar="ITEM_OR_PATH[:WEIGHT]")
+    p.add_argument("--no-retrieve", action="store_true", help="use only the --ref references")
+    p.add_argument("--refs", type=int, default=4, help="how many references in all (default 4)")
+    p.add_argument("--engine", default="builtin", help="builtin or a model name from `ragart models list`")
+    p.add_argument("--strength", type=float, default=0.6)
+    p.add_argument("--ref-strength", type=float, default=0.6)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--guidance", type=float, default=7.0)
+    p.add_argument("--size", default="512x512", metavar="WxH")
+    p.add_argument("--count", type=int, default=1)
+    p.add_argument("--out", required=True, help="output PNG (or folder)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_generate_image)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size {text!r}: expected WxH, e.g. 512x512.") from None
+    return w, h
+
+
+def _references(specs: list[str]):
+    from ragart_desktop.core.generate.image.request import ReferenceSpec
+
+    out = []
+    for spec in specs:
+        ref, weight = spec, 1.0
+        head, sep, tail = spec.rpartition(":")
+        if sep and head and not os.path.exists(spec):
+            try:
+                ref, weight = head, float(tail)
+            except ValueError:
+                pass
+        if ref.isdigit() and not os.path.exists(ref):
+            out.append(ReferenceSpec(item_id=int(ref), weight=weight))
+        elif os.path.exists(ref):
+            out.append(ReferenceSpec(path=os.path.abspath(ref), weight=weight))
+        else:
+            raise UsageError("reference not found (give an item id or an image file).", path=ref)
+    return tuple(out)
+
+
+def cmd_generate_image(args: argparse.Namespace, home: Home) -> int:
+    from ragart_desktop.cli.library import _stderr_progress
+    from ragart_desktop.core.generate.image.pipeline import generate
+    from ragart_desktop.core.generate.image.request import GenerationRequest
+    from ragart_desktop.core.history import HistoryStore
+    from ragart_desktop.core.library.library import Library
+
+    w, h = _size(args.size)
+    req = GenerationRequest(
+        prompt=args.prompt, negative_prompt=args.negative, mode=args.mode,
+        canvas=os.path.abspath(args.canvas) if args.canvas else None,
+        mask=os.path.abspath(args.mask) if args.mask else None,
+        references=_references(args.ref), retrieve=not args.no_retrieve, n_references=args.refs,
+        engine=args.engine, strength=args.strength, reference_strength=args.ref_strength, seed=args.seed,
+        steps=args.steps, guidance=args.guidance, width=w, height=h, count=args.count).validate()
+    lib = Library.open(home)
+    try:
+        models = None
+        if req.engine != "builtin":
+            from ragart_desktop.core.models.loaders import ModelCache
+
+            models = ModelCache.for_home(home, lib.settings)
+        result = generate(req, lib, _stderr_progress(), models)
+        paths = result.save(args.out)
+    finally:
+        lib.close()
+    HistoryStore.in_home(home.root).append(result.history_record())
+    if args.json:
+        print(json.dumps({"outputs": [result.output_json(o) for o in result.outputs]}))
+    else:
+        print(f"{result.engine_name}: {len(paths)} image(s) in {result.seconds:.1f} s")
+        for o in result.outputs:
+            scores = ", ".join(f"{k} {v:.2f}" for k, v in o.evaluation.scores.items())
+            print(f"  {o.path}  seed {o.seed}  {scores}")
+            for warning in o.evaluation.warnings:
+                print(f"  warning: {warning}")
+    return 0
+

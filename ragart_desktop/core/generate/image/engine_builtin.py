@@ -1,0 +1,65 @@
+"""The built-in engines (no weights) behind the image pipeline: one per mode."""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import numpy as np
+from PIL import Image
+
+from ragart_desktop.core.errors import UsageError
+from ragart_desktop.core.generate.image.prompt import FusedPrompt
+from ragart_desktop.core.generate.image.references import Reference
+from ragart_desktop.core.generate.image.request import GenerationRequest
+from ragart_desktop.core.progress import Task
+
+ENGINE_NAMES = {
+    "txt2img": "Built-in patch synthesis (PatchMatch) from references",
+    "refine": "Built-in patch synthesis (PatchMatch) guided by the canvas",
+    "restyle": "Built-in palette transfer",
+    "fill": "Built-in exemplar inpainting",
+}
+
+
+def _array(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
+
+
+def _to_image(array: np.ndarray) -> Image.Image:
+    return Image.fromarray((np.clip(array, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8))
+
+
+class BuiltinEngine:
+    engine_id = "builtin"
+    count_tokens = None   # the built-in engines do not read the prompt's tokens
+
+    def describe(self, req: GenerationRequest) -> str:
+        return ENGINE_NAMES[req.mode]
+
+    def run(self, req: GenerationRequest, fused: FusedPrompt, refs: Sequence[Reference],
+            canvas: Optional[Image.Image], mask: Optional[np.ndarray], seed: int, task: Task) -> Image.Image:
+        from ragart_desktop.core.generate.image import builtin
+
+        if not refs and req.mode != "fill":
+            raise UsageError("the built-in engines work from references, and none were found.",
+                             hint="Import some images, pin a reference, or use a prompt that matches your library.")
+        # Long sides above 1024 px are synthesised at 1024 and scaled: the engines are O(pixels).
+        images = [_array(_limit(r.image, 1024)) for r in refs]
+        weights = [r.weight for r in refs]
+        size = (req.width, req.height)
+        if req.mode == "txt2img":
+            out = builtin.patch_synthesis(None, images, seed=seed, size=size, weights=weights, task=task)
+        elif req.mode == "refine":
+            out = builtin.patch_synthesis(_array(canvas), images, req.strength, seed, weights=weights, task=task)
+        elif req.mode == "restyle":
+            out = builtin.palette_transfer(_array(canvas), images, req.strength, seed, weights=weights, task=task)
+        else:
+            out = builtin.exemplar_inpaint(_array(canvas), mask, images, seed, weights=weights, task=task)
+        image = _to_image(out)
+        return image if image.size == size else image.resize(size, Image.LANCZOS)
+
+
+def _limit(image: Image.Image, side: int) -> Image.Image:
+    if max(image.size) <= side:
+        return image
+    scale = side / max(image.size)
+    return image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.LANCZOS)

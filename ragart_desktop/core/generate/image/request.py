@@ -1,0 +1,87 @@
+"""One frozen request holds everything that defines an image generation.
+
+The UI builds it, the worker runs it, history and the PNG metadata store it, the CLI parses it: all
+through ``to_json``/``from_json``, so any output can be reproduced from its own file.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Optional
+
+from ragart_desktop.core.errors import UsageError
+
+MODES = ("txt2img", "refine", "fill", "restyle")
+REQUEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ReferenceSpec:
+    """A pinned reference: a library item (by id) or any image file, with a weight."""
+
+    item_id: Optional[int] = None
+    path: Optional[str] = None
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    prompt: str = ""
+    mode: str = "txt2img"
+    negative_prompt: str = ""
+    canvas: Optional[str] = None          # PNG path of the canvas (refine, fill, restyle)
+    mask: Optional[str] = None            # PNG path of the selection mask (fill): white = fill
+    references: tuple[ReferenceSpec, ...] = ()
+    retrieve: bool = True                 # also retrieve references from the library
+    n_references: int = 4
+    engine: str = "builtin"               # "builtin" or the name of a model in the registry
+    strength: float = 0.6                 # how far the result may move from the canvas
+    reference_strength: float = 0.6       # how strongly references steer (IP-Adapter scale, blends)
+    seed: int = 0
+    steps: int = 20
+    guidance: float = 7.0
+    width: int = 512
+    height: int = 512
+    count: int = 1
+    version: int = field(default=REQUEST_VERSION)
+
+    def validate(self) -> "GenerationRequest":
+        """Raise a UsageError naming the bad value (never silently corrected)."""
+        if self.mode not in MODES:
+            raise UsageError(f"unknown mode {self.mode!r}; use one of {', '.join(MODES)}.")
+        if self.mode != "txt2img" and not self.canvas:
+            raise UsageError(f"mode {self.mode!r} needs a canvas image.")
+        if self.mode == "fill" and not self.mask:
+            raise UsageError("mode 'fill' needs a mask (the selection to fill).")
+        if not (64 <= self.width <= 4096 and 64 <= self.height <= 4096):
+            raise UsageError(f"size {self.width}x{self.height} is out of range (64..4096 per side).")
+        if self.width % 8 or self.height % 8:
+            raise UsageError(f"size {self.width}x{self.height}: both sides must be multiples of 8.")
+        if not 0.0 <= self.strength <= 1.0:
+            raise UsageError(f"strength {self.strength} must be between 0 and 1.")
+        if not 0.0 <= self.reference_strength <= 1.0:
+            raise UsageError(f"reference strength {self.reference_strength} must be between 0 and 1.")
+        if not 1 <= self.count <= 64:
+            raise UsageError(f"count {self.count} must be between 1 and 64.")
+        if not 1 <= self.steps <= 500:
+            raise UsageError(f"steps {self.steps} must be between 1 and 500.")
+        if self.mode == "txt2img" and not self.prompt.strip() and not self.references and not self.retrieve:
+            raise UsageError("text-to-image needs a prompt or references.")
+        return self
+
+    def with_seed(self, seed: int) -> "GenerationRequest":
+        return replace(self, seed=seed, count=1)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["references"] = [asdict(r) for r in self.references]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | str) -> "GenerationRequest":
+        if isinstance(data, str):
+            data = json.loads(data)
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["references"] = tuple(ReferenceSpec(**r) for r in values.get("references", ()))
+        return cls(**values)

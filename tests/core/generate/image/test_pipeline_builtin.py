@@ -1,0 +1,101 @@
+"""The image pipeline end to end with the built-in engines on a real small library."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ragart_desktop.core.errors import Cancelled, UsageError
+from ragart_desktop.core.generate.image.pipeline import generate
+from ragart_desktop.core.generate.image.prompt import fuse_prompt
+from ragart_desktop.core.generate.image.provenance import read_record
+from ragart_desktop.core.generate.image.references import Reference
+from ragart_desktop.core.generate.image.request import GenerationRequest, ReferenceSpec
+from ragart_desktop.core.progress import Task
+from tests.core.library.conftest import art_folder, make_library, painting, shared_embedders  # noqa: F401
+
+
+@pytest.fixture
+def lib(make_library, art_folder):  # noqa: F811
+    library = make_library()
+    library.import_paths([art_folder])
+    return library
+
+
+def _sketch(tmp_path, size=(96, 96)):
+    img = Image.new("RGB", size, "white")
+    a = np.asarray(img).copy()
+    a[30:60, 10:80] = (20, 20, 20)
+    path = tmp_path / "sketch.png"
+    Image.fromarray(a).save(path)
+    return path
+
+
+def test_request_json_round_trip_and_validation():
+    req = GenerationRequest(prompt="sea", mode="refine", canvas="/x.png", references=(ReferenceSpec(item_id=3, weight=0.5),))
+    assert GenerationRequest.from_json(json.dumps(req.to_json())) == req
+    with pytest.raises(UsageError, match="needs a mask"):
+        GenerationRequest(mode="fill", canvas="/x.png").validate()
+    with pytest.raises(UsageError, match="multiples of 8"):
+        GenerationRequest(prompt="x", width=100).validate()
+
+
+def test_fuse_prompt_dedups_weights_and_respects_limit():
+    refs = [Reference(path="a.png", weight=1.0, image=None, terms=["seascapes", "stormy harbour", "sea"]),
+            Reference(path="b.png", weight=0.5, image=None, terms=["seascapes", "lighthouse dusk"])]
+    fused = fuse_prompt("a sea at night", refs)
+    assert fused.text.startswith("a sea at night, seascapes")
+    assert [t for t, _ in fused.added][:1] == ["seascapes"] and dict(fused.added)["seascapes"] == 1.5
+    assert "sea," not in fused.text.split("night", 1)[1]
+    short = fuse_prompt("a sea at night", refs, limit=8)
+    assert short.text.count(",") < fused.text.count(",")
+
+
+@pytest.mark.parametrize("mode", ["txt2img", "refine", "restyle", "fill"])
+def test_every_builtin_mode_makes_a_traced_image(lib, tmp_path, mode):
+    canvas = _sketch(tmp_path)
+    mask = tmp_path / "mask.png"
+    m = np.zeros((96, 96), np.uint8)
+    m[20:50, 20:50] = 255
+    Image.fromarray(m).save(mask)
+    req = GenerationRequest(prompt="stormy sea harbour", mode=mode, width=96, height=96, seed=7, count=2,
+                            canvas=None if mode == "txt2img" else str(canvas),
+                            mask=str(mask) if mode == "fill" else None, n_references=2)
+    result = generate(req, lib)
+    assert [o.seed for o in result.outputs] == [7, 8]
+    assert result.references and all(r.item_id for r in result.references)
+    assert "Built-in" in result.engine_name
+    paths = result.save(tmp_path / f"{mode}.png")
+    record = read_record(paths[0])
+    assert record["seed"] == 7 and record["request"]["mode"] == mode
+    assert record["references"][0]["id"] == result.references[0].item_id
+    assert "reference_similarity" in record["scores"]
+    assert Image.open(paths[1]).size == (96, 96)
+    if mode == "fill":
+        out = np.asarray(result.outputs[0].image)
+        src = np.asarray(Image.open(canvas).convert("RGB"))
+        assert np.array_equal(out[m == 0], src[m == 0])
+    again = generate(req.with_seed(7), lib)
+    assert np.array_equal(np.asarray(again.outputs[0].image), np.asarray(result.outputs[0].image))
+
+
+def test_cancel_mid_run_leaves_no_output(lib, tmp_path):
+    task = Task(on_progress=lambda d, t, m: task.cancel() if d > 0 else None)
+    req = GenerationRequest(prompt="forest", width=96, height=96, count=3)
+    with pytest.raises(Cancelled):
+        generate(req, lib, task).save(tmp_path / "out.png")
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_near_copy_guard_flags_a_copy_of_a_library_image(lib, art_folder, tmp_path):
+    original = art_folder / "forest" / "pine-grove.jpg"
+    req = GenerationRequest(prompt="pine", mode="restyle", canvas=str(original), strength=0.0,
+                            width=160, height=120, references=(ReferenceSpec(path=str(original)),), retrieve=False)
+    out = generate(req, lib).outputs[0]
+    assert out.evaluation.nearest_item == lib.resolve(str(original)).id
+    assert out.evaluation.nearest_similarity > 0.95
+    assert out.evaluation.warnings and "near-copy" in out.evaluation.warnings[0]
+    fresh = generate(GenerationRequest(prompt="stormy harbour", width=96, height=96, seed=3), lib).outputs[0]
+    assert not fresh.evaluation.warnings

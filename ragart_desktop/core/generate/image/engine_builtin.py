@@ -12,12 +12,8 @@ from ragart_desktop.core.generate.image.references import Reference
 from ragart_desktop.core.generate.image.request import GenerationRequest
 from ragart_desktop.core.progress import Task
 
-ENGINE_NAMES = {
-    "txt2img": "Built-in patch synthesis (PatchMatch) from references",
-    "refine": "Built-in patch synthesis (PatchMatch) guided by the canvas",
-    "restyle": "Built-in palette transfer",
-    "fill": "Built-in exemplar inpainting",
-}
+MODE_ENGINE = {"txt2img": "patch_synthesis", "refine": "patch_synthesis",
+               "restyle": "palette_transfer", "fill": "exemplar_inpaint"}
 
 
 def _array(image: Image.Image) -> np.ndarray:
@@ -33,7 +29,10 @@ class BuiltinEngine:
     count_tokens = None   # the built-in engines do not read the prompt's tokens
 
     def describe(self, req: GenerationRequest) -> str:
-        return ENGINE_NAMES[req.mode]
+        from ragart_desktop.core.generate.image.builtin import ENGINE_NAMES
+
+        name = ENGINE_NAMES[MODE_ENGINE[req.mode]]
+        return f"{name} from references" if req.mode == "txt2img" else name
 
     def run(self, req: GenerationRequest, fused: FusedPrompt, refs: Sequence[Reference],
             canvas: Optional[Image.Image], mask: Optional[np.ndarray], seed: int, task: Task) -> Image.Image:

@@ -1,0 +1,1 @@
+"""Generation: turning a request plus references from the library into new work (images first)."""

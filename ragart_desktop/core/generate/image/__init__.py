@@ -1,0 +1,1 @@
+"""Image generation engines. ``builtin`` needs no model weights; model-backed engines load lazily."""

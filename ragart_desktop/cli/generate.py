@@ -80,12 +80,7 @@ def cmd_generate_image(args: argparse.Namespace, home: Home) -> int:
         steps=args.steps, guidance=args.guidance, width=w, height=h, count=args.count).validate()
     lib = Library.open(home)
     try:
-        models = None
-        if req.engine != "builtin":
-            from ragart_desktop.core.models.loaders import ModelCache
-
-            models = ModelCache.for_home(home, lib.settings)
-        result = generate(req, lib, _stderr_progress(), models)
+        result = generate(req, lib, _stderr_progress())
         paths = result.save(args.out)
     finally:
         lib.close()

@@ -31,7 +31,7 @@ class ClipEmbedder(Embedder):
     modality = "image"
     version = "1"
 
-    def __init__(self, model_dir: str | Path, *, device: str = "auto", batch_size: int = 16):
+    def __init__(self, model_dir: str | Path, *, device: str = "auto", batch_size: int = 8):
         self.model_dir = Path(model_dir)
         config_path = self.model_dir / "config.json"
         try:

@@ -107,9 +107,9 @@ def _canvas_and_mask(req: GenerationRequest) -> tuple[Optional[Image.Image], Opt
     return canvas, mask
 
 
-def generate(req: GenerationRequest, library: Optional["Library"] = None, task: Optional[Task] = None,
-             models: Any = None) -> GenerationResult:
-    """Run the whole pipeline; ``models`` is the model cache used for non-built-in engines."""
+def generate(req: GenerationRequest, library: Optional["Library"] = None,
+             task: Optional[Task] = None) -> GenerationResult:
+    """Run the whole pipeline (the model of a non-built-in engine is loaded once and cached)."""
     task = ensure_task(task)
     started = time.perf_counter()
     # 1. Understand the request.
@@ -127,7 +127,7 @@ def generate(req: GenerationRequest, library: Optional["Library"] = None, task: 
     else:
         from ragart_desktop.core.generate.image.engine_diffusers import DiffusersEngine
 
-        engine = DiffusersEngine(req.engine, models, library)
+        engine = DiffusersEngine(req.engine, library)
     fused = fuse_prompt(req.prompt, refs, count_tokens=engine.count_tokens)
     result = GenerationResult(req, engine.engine_id, engine.describe(req), fused, refs)
     images = []

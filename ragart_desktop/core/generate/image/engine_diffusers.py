@@ -1,0 +1,140 @@
+"""A diffusion model from the user's models folder behind the image pipeline.
+
+Modes map onto diffusers pipelines that share one set of loaded weights:
+- txt2img: text-to-image; with references and no IP-Adapter, it starts instead from a built-in
+  composition of the references (image-to-image), so their palette and layout carry over;
+- refine: image-to-image from the canvas (``strength``);
+- fill: inpainting of the selection;
+- restyle: the canvas recoloured with the references' palette (built-in), then image-to-image.
+When the user has IP-Adapter weights of the model's family, the references also go in as image
+prompts (``reference_strength`` is the adapter scale).
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Optional, Sequence
+
+import numpy as np
+from PIL import Image
+
+from ragart_desktop.core.generate.image.prompt import FusedPrompt
+from ragart_desktop.core.generate.image.references import Reference
+from ragart_desktop.core.generate.image.request import GenerationRequest
+from ragart_desktop.core.progress import Task
+
+if TYPE_CHECKING:
+    from ragart_desktop.core.library.library import Library
+
+log = logging.getLogger(__name__)
+
+COMPOSITION_SIDE = 256   # the built-in composition that seeds txt2img is made small, then upscaled
+
+
+class DiffusersEngine:
+    def __init__(self, model_name: str, library: Optional["Library"]):
+        from ragart_desktop.core.home import resolve_home
+        from ragart_desktop.core.models.registry import ModelRegistry
+        from ragart_desktop.core.settings import Settings
+
+        home = library.home if library is not None else resolve_home()
+        self.settings = library.settings if library is not None else Settings.load(home.settings_path)
+        self.registry = ModelRegistry(home, self.settings)
+        self.entry = self.registry.get(model_name)
+        self.engine_id = self.entry.name
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            from ragart_desktop.core.models.loaders import diffusion_model
+
+            self._model = diffusion_model(self.entry, self.settings)
+        return self._model
+
+    def describe(self, req: GenerationRequest) -> str:
+        return f"{self.entry.family} diffusion model '{self.entry.name}' ({req.mode})"
+
+    def count_tokens(self, text: str) -> int:
+        tokenizer = getattr(self.model.text2img, "tokenizer", None)
+        if tokenizer is None:
+            from ragart_desktop.core.generate.image.prompt import approx_token_count
+
+            return approx_token_count(text)
+        return len(tokenizer(text, truncation=False).input_ids) - 2
+
+    def run(self, req: GenerationRequest, fused: FusedPrompt, refs: Sequence[Reference],
+            canvas: Optional[Image.Image], mask: Optional[np.ndarray], seed: int, task: Task) -> Image.Image:
+        import torch
+
+        from ragart_desktop.core.models.run import run_diffusion
+
+        kwargs: dict[str, Any] = {
+            "prompt": fused.text, "negative_prompt": req.negative_prompt or None,
+            "num_inference_steps": req.steps, "guidance_scale": req.guidance,
+            "generator": torch.Generator("cpu").manual_seed(seed),
+        }
+        init = self._init_image(req, refs, canvas, seed)
+        if req.mode == "fill":
+            pipe = self.model.pipeline("inpaint")
+            kwargs.update(image=canvas, mask_image=Image.fromarray((mask * 255).astype(np.uint8)),
+                          width=req.width, height=req.height, strength=max(req.strength, 0.75))
+        elif init is not None:
+            pipe = self.model.pipeline("img2img")
+            strength = req.strength if canvas is not None else 1.0 - 0.4 * req.reference_strength
+            kwargs.update(image=init, strength=strength)
+            kwargs["num_inference_steps"] = _steps_for_strength(req.steps, strength)
+        else:
+            pipe = self.model.pipeline("text2img")
+            kwargs.update(width=req.width, height=req.height)
+        self._apply_image_prompts(pipe, refs, req, kwargs)
+        output = run_diffusion(pipe, kwargs, task, what=f"generating with {self.entry.name}")
+        return output.images[0].convert("RGB")
+
+    def _init_image(self, req: GenerationRequest, refs: Sequence[Reference], canvas: Optional[Image.Image],
+                    seed: int) -> Optional[Image.Image]:
+        from ragart_desktop.core.generate.image import builtin
+        from ragart_desktop.core.generate.image.engine_builtin import _array, _to_image
+
+        if req.mode == "refine":
+            return canvas
+        if req.mode == "restyle":
+            if not refs:
+                return canvas
+            recoloured = builtin.palette_transfer(_array(canvas), [_array(r.image) for r in refs],
+                                                  req.reference_strength, seed, weights=[r.weight for r in refs])
+            return _to_image(recoloured)
+        if req.mode == "txt2img" and refs and req.reference_strength > 0 and not self._ip_adapter():
+            w, h = req.width, req.height
+            scale = COMPOSITION_SIDE / max(w, h)
+            small = (max(8, round(w * scale)), max(8, round(h * scale)))
+            comp = builtin.patch_synthesis(None, [_array(r.image) for r in refs], seed=seed, size=small,
+                                           weights=[r.weight for r in refs])
+            return _to_image(comp).resize((w, h), Image.BICUBIC)
+        return None
+
+    def _ip_adapter(self):
+        """The user's IP-Adapter for this model's family, if any (loaded into the pipeline once)."""
+        for e in self.registry.entries():
+            if e.kind == "ip-adapter" and e.loadable and e.family == self.entry.family:
+                return e
+        return None
+
+    def _apply_image_prompts(self, pipe, refs: Sequence[Reference], req: GenerationRequest,
+                             kwargs: dict[str, Any]) -> None:
+        adapter = self._ip_adapter()
+        if adapter is None or not refs:
+            return
+        from pathlib import Path
+
+        if getattr(pipe, "_ragart_ip_adapter", None) != adapter.path:
+            weights = Path(adapter.path)
+            pipe.load_ip_adapter(str(weights.parent), subfolder="", weight_name=weights.name,
+                                 image_encoder_folder=adapter.image_encoder, local_files_only=True)
+            pipe._ragart_ip_adapter = adapter.path
+        pipe.set_ip_adapter_scale(req.reference_strength)
+        kwargs["ip_adapter_image"] = [r.image for r in refs][:4]
+
+
+def _steps_for_strength(steps: int, strength: float) -> int:
+    """img2img runs ``int(steps * strength)`` steps: ask for enough that at least one runs."""
+    return max(steps, int(np.ceil(1.0 / max(strength, 1e-3))))

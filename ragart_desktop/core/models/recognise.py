@@ -1,0 +1,333 @@
+"""Recognise a model file or folder by what is inside it, never by its name.
+
+Only small files are read: JSON configs and safetensors headers (see ``safetensors_header``). Weights
+stored with pickle (.ckpt .pt .bin .pth) are never opened here: unpickling can run code hidden in the
+file, so they are reported as not loadable unless the user listed them in ``Settings.trusted_models``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Collection
+
+from ragart_desktop.core.errors import ModelError
+from ragart_desktop.core.models.safetensors_header import SafetensorsHeader, read_safetensors_header
+
+log = logging.getLogger(__name__)
+
+PICKLE_SUFFIXES = frozenset({".ckpt", ".pt", ".bin", ".pth"})
+
+# Cross-attention width of the UNet -> Stable Diffusion family (text-encoder hidden size).
+CONTEXT_DIM_FAMILY = {768: "sd1", 1024: "sd2", 2048: "sdxl"}
+
+TASKS = {
+    "diffusion": "text-to-image",
+    "clip": "image-text-embedding",
+    "clip-vision": "image-encoder",
+    "ip-adapter": "image-prompt",
+    "lora": "style-adapter",
+}
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model the registry found. ``loadable`` is False with a plain-words ``reason`` otherwise."""
+
+    name: str
+    family: str          # sd1 | sd2 | sdxl | clip | causal-lm | unknown
+    task: str            # text-to-image | image-text-embedding | image-prompt | style-adapter | text-generation | ...
+    kind: str            # diffusion | clip | clip-vision | ip-adapter | lora | causal-lm | unknown
+    format: str          # diffusers-folder | single-file | transformers-folder | weights-file
+    path: str
+    size: int            # bytes on disk
+    dtype: str           # float16 | float32 | bfloat16 | "" when unknown
+    loadable: bool
+    reason: str = ""
+    variant: str = ""    # turbo | lcm | v-prediction | base | inpainting | ...
+    config: str = ""     # single-file checkpoints: name of the shipped config folder (resources/model_configs)
+    image_encoder: str = ""  # IP-Adapter: the CLIP vision folder it needs
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def pickle_refusal(path: Path) -> str:
+    """Why a pickle file is refused and how to get a safe copy."""
+    return (
+        f"{path.name} is a pickle file ({path.suffix}): loading it can run arbitrary code hidden inside, "
+        "so RagArt refuses it. Convert it to .safetensors (for example: python -c \"import torch, "
+        "safetensors.torch as s; d = torch.load('IN', weights_only=True); s.save_file(d.get('state_dict', d), "
+        "'OUT.safetensors')\") or, if you trust where it came from, allow it with "
+        "'ragart models add PATH --trust'."
+    )
+
+
+def is_trusted(path: Path, trusted: Collection[str]) -> bool:
+    resolved = path.resolve()
+    return any(Path(t).expanduser().resolve() == resolved for t in trusted)
+
+
+def inspect_path(path: Path, trusted: Collection[str] = ()) -> ModelEntry | None:
+    """The entry for a model file or folder, or ``None`` when ``path`` is not a model at all."""
+    if path.is_dir():
+        if (path / "model_index.json").is_file():
+            return _inspect_diffusers_folder(path, trusted)
+        if (path / "config.json").is_file():
+            return _inspect_transformers_folder(path, trusted)
+        return None
+    suffix = path.suffix.lower()
+    if suffix == ".safetensors":
+        return _inspect_safetensors_file(path)
+    if suffix in PICKLE_SUFFIXES:
+        return _pickle_file_entry(path, trusted)
+    return None
+
+
+# ---------------------------------------------------------------- single files
+
+def _inspect_safetensors_file(path: Path) -> ModelEntry:
+    base = dict(name=path.stem, path=str(path), size=_size(path), format="single-file")
+    try:
+        header = read_safetensors_header(path)
+    except ModelError as exc:
+        return ModelEntry(**base, family="unknown", task="unknown", kind="unknown", dtype="",
+                          loadable=False, reason=exc.message)
+    return classify_state_dict_keys(header, **base)
+
+
+def classify_state_dict_keys(header: SafetensorsHeader, **base) -> ModelEntry:
+    """Tell a checkpoint's kind and family from its key layout (and a few tensor shapes)."""
+    dtype = header.dtype()
+    keys = header.tensors
+    path = Path(base["path"])
+    if header.has_prefix("image_proj.") or header.has_prefix("ip_adapter."):
+        return _ip_adapter_entry(header, dtype=dtype, **base)
+    if any("lora_" in k or ".lora_A." in k or ".lora_B." in k for k in keys):
+        family = _lora_family(header)
+        return ModelEntry(**base, family=family, task=TASKS["lora"], kind="lora", dtype=dtype, loadable=True,
+                          reason="" if family != "unknown" else "LoRA for an unrecognised base model.")
+    if not header.has_prefix("model.diffusion_model."):
+        return ModelEntry(**base, family="unknown", task="unknown", kind="unknown", dtype=dtype, loadable=False,
+                          reason="not a recognised model layout (no Stable Diffusion, LoRA or IP-Adapter keys).")
+
+    entry = dict(base, task=TASKS["diffusion"], kind="diffusion", dtype=dtype)
+    in_conv = header.shape("model.diffusion_model.input_blocks.0.0.weight") or [0, 4]
+    if header.has_prefix("conditioner.embedders.1.model."):
+        family, config, variant = "sdxl", "sdxl", ""
+    elif header.has_prefix("conditioner.embedders.0.model."):
+        return ModelEntry(**entry, family="sdxl", loadable=False, variant="refiner",
+                          reason="SDXL refiner checkpoints are not supported (use an SDXL base model).")
+    elif header.has_prefix("cond_stage_model.model."):
+        family = "sd2"
+        variant = _sd2_prediction(path, header)
+        config = "sd2-v" if variant == "v-prediction" else "sd2-base"
+    elif header.has_prefix("cond_stage_model.transformer."):
+        family, config, variant = "sd1", "sd1", ""
+    else:
+        return ModelEntry(**entry, family="unknown", loadable=False,
+                          reason="UNet weights without a text encoder: not a complete checkpoint.")
+    if in_conv[1] != 4:
+        return ModelEntry(**entry, family=family, variant="inpainting", loadable=False,
+                          reason="single-file inpainting checkpoints are not supported yet; use the diffusers folder "
+                                 "of the model, or a regular checkpoint (RagArt inpaints with it).")
+    if not header.has_prefix("first_stage_model."):
+        return ModelEntry(**entry, family=family, variant=variant, config=config, loadable=False,
+                          reason="the checkpoint has no VAE (first_stage_model) weights.")
+    return ModelEntry(**entry, family=family, variant=variant, config=config, loadable=True)
+
+
+def _sd2_prediction(path: Path, header: SafetensorsHeader) -> str:
+    """SD 2.x checkpoints look the same for 768 v-prediction and 512 epsilon models.
+
+    Evidence, in order: the original config shipped beside the file (``<name>.yaml``, the convention
+    of the original repos and most UIs), then the safetensors ``modelspec`` metadata; otherwise the
+    768 v-prediction model is assumed, as diffusers itself does.
+    """
+    sidecar = path.with_suffix(".yaml")
+    if sidecar.is_file():
+        try:
+            text = sidecar.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        return "v-prediction" if 'parameterization: "v"' in text or "parameterization: v" in text else "base"
+    spec = " ".join(header.metadata.get(k, "") for k in ("modelspec.architecture", "modelspec.prediction_type"))
+    if "768-v" in spec or "v_prediction" in spec or "v-prediction" in spec:
+        return "v-prediction"
+    if "512" in spec or "epsilon" in spec:
+        return "base"
+    return "v-prediction"
+
+
+def _lora_family(header: SafetensorsHeader) -> str:
+    """The base model a LoRA targets, from the width of its cross-attention key projection."""
+    for key, info in header.tensors.items():
+        if "attn2" in key and "to_k" in key and ("lora_down" in key or "lora_A" in key):
+            return CONTEXT_DIM_FAMILY.get(info["shape"][-1], "unknown")
+    if header.has_prefix("lora_te2_"):
+        return "sdxl"
+    return "unknown"
+
+
+def _ip_adapter_entry(header: SafetensorsHeader, **base) -> ModelEntry:
+    family = "unknown"
+    for key, info in header.tensors.items():
+        if key.startswith("ip_adapter.") and key.endswith("to_k_ip.weight"):
+            family = CONTEXT_DIM_FAMILY.get(info["shape"][-1], "unknown")
+            break
+    encoder = _find_image_encoder(Path(base["path"]))
+    reason = "" if encoder else (
+        "no image encoder found: put the CLIP vision folder (config.json + model.safetensors) in an "
+        "'image_encoder' folder next to the IP-Adapter file.")
+    return ModelEntry(**base, family=family, task=TASKS["ip-adapter"], kind="ip-adapter", loadable=bool(encoder),
+                      reason=reason, image_encoder=str(encoder or ""))
+
+
+def _find_image_encoder(weights: Path) -> Path | None:
+    """IP-Adapter releases keep their CLIP vision encoder in ``image_encoder/`` beside or above the file."""
+    for folder in (weights.parent / "image_encoder", weights.parent.parent / "image_encoder"):
+        config = _read_json(folder / "config.json")
+        if config and "CLIPVisionModelWithProjection" in config.get("architectures", []):
+            return folder
+    return None
+
+
+def _pickle_file_entry(path: Path, trusted: Collection[str]) -> ModelEntry:
+    trusted_here = is_trusted(path, trusted)
+    return ModelEntry(
+        name=path.stem, family="unknown", task="unknown", kind="unknown", format="single-file", path=str(path),
+        size=_size(path), dtype="", loadable=trusted_here,
+        reason="pickle file you marked as trusted; its kind is read when it is loaded." if trusted_here
+        else pickle_refusal(path))
+
+
+# ---------------------------------------------------------------- folders
+
+def _inspect_diffusers_folder(folder: Path, trusted: Collection[str]) -> ModelEntry:
+    index = _read_json(folder / "model_index.json") or {}
+    base = dict(name=folder.name, path=str(folder), size=_size(folder), format="diffusers-folder",
+                task=TASKS["diffusion"], kind="diffusion")
+    pipeline = index.get("_class_name", "")
+    unet = _read_json(folder / "unet" / "config.json")
+    if not pipeline.startswith(("StableDiffusion", "LatentConsistencyModel")) or unet is None:
+        return ModelEntry(**base, family="unknown", dtype="", loadable=False,
+                          reason=f"diffusers pipeline {pipeline or '(no _class_name)'} is not supported "
+                                 "(Stable Diffusion 1.x, 2.x and XL are).")
+    family = _diffusers_family(folder, unet)
+    variant = _diffusers_variant(folder, unet)
+    components = [name for name, spec in index.items()
+                  if isinstance(spec, list) and spec and spec[0] is not None and name not in ("safety_checker",)]
+    dtype, problem = "", ""
+    for name in components:
+        weights = _component_weights(folder / name, folder, trusted)
+        if isinstance(weights, str):
+            problem = weights
+            break
+        dtype = dtype or (weights.dtype() if name == "unet" and weights is not None else "")
+    if family == "unknown" and not problem:
+        problem = "unrecognised Stable Diffusion variant (neither SD 1.x, 2.x nor XL)."
+    return ModelEntry(**base, family=family, dtype=dtype, variant=variant, loadable=not problem, reason=problem)
+
+
+def _diffusers_family(folder: Path, unet: dict) -> str:
+    """SDXL conditions on text+time embeddings; SD 1.x/2.x differ in cross-attention width (768/1024),
+    and for non-standard sizes in their text encoder: OpenAI CLIP (quick_gelu) vs OpenCLIP (gelu)."""
+    if unet.get("addition_embed_type") == "text_time":
+        return "sdxl"
+    family = CONTEXT_DIM_FAMILY.get(unet.get("cross_attention_dim"))
+    if family:
+        return family
+    act = (_read_json(folder / "text_encoder" / "config.json") or {}).get("hidden_act")
+    return {"quick_gelu": "sd1", "gelu": "sd2"}.get(act, "unknown")
+
+
+def _diffusers_variant(folder: Path, unet: dict) -> str:
+    """Turbo/LCM/v-prediction/inpainting hints from the UNet and scheduler configs."""
+    scheduler = _read_json(folder / "scheduler" / "scheduler_config.json") or {}
+    if unet.get("in_channels") == 9:
+        return "inpainting"
+    if scheduler.get("_class_name") == "LCMScheduler" or unet.get("time_cond_proj_dim"):
+        return "lcm"
+    # SD-Turbo and SDXL-Turbo ship Euler schedulers with "trailing" spacing (1-4 step sampling).
+    if scheduler.get("timestep_spacing") == "trailing" and "Euler" in scheduler.get("_class_name", ""):
+        return "turbo"
+    if scheduler.get("prediction_type") == "v_prediction":
+        return "v-prediction"
+    return ""
+
+
+def _component_weights(component: Path, model: Path, trusted: Collection[str]) -> SafetensorsHeader | None | str:
+    """The first safetensors header of a component folder; ``None`` for weight-less components
+    (tokenizer, scheduler); a reason string when the weights are missing, damaged or pickled."""
+    if not component.is_dir():
+        return f"component folder '{component.name}' listed in model_index.json is missing."
+    config = _read_json(component / "config.json")
+    if config is None:  # tokenizers, schedulers, feature extractors hold no weights
+        return None
+    safetensors = sorted(p for p in component.glob("*.safetensors") if ".fp16." not in p.name) or \
+        sorted(component.glob("*.safetensors"))
+    if safetensors:
+        try:
+            headers = [read_safetensors_header(p) for p in safetensors]
+        except ModelError as exc:
+            return f"{exc.path}: {exc.message}"
+        return headers[0]
+    pickles = [p for p in component.iterdir() if p.suffix.lower() in PICKLE_SUFFIXES]
+    if pickles:
+        if is_trusted(model, trusted) or is_trusted(pickles[0], trusted):
+            return None
+        return pickle_refusal(pickles[0])
+    return f"no weights found in '{component.name}' (expected a .safetensors file)."
+
+
+def _inspect_transformers_folder(folder: Path, trusted: Collection[str]) -> ModelEntry | None:
+    config = _read_json(folder / "config.json") or {}
+    architectures = config.get("architectures") or []
+    if "CLIPModel" in architectures:
+        kind, family, task = "clip", "clip", TASKS["clip"]
+    elif "CLIPVisionModelWithProjection" in architectures:
+        kind, family, task = "clip-vision", "clip", TASKS["clip-vision"]
+    elif any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in architectures):
+        kind, family, task = "causal-lm", "causal-lm", _language_model_task(folder, config)
+    else:
+        return None
+    base = dict(name=folder.name, path=str(folder), size=_size(folder), format="transformers-folder",
+                kind=kind, family=family, task=task, variant=config.get("model_type", ""))
+    weights = _component_weights(folder, folder, trusted)
+    if isinstance(weights, str):
+        return ModelEntry(**base, dtype="", loadable=False, reason=weights)
+    dtype = weights.dtype() if weights is not None else str(config.get("torch_dtype") or config.get("dtype") or "")
+    return ModelEntry(**base, dtype=dtype, loadable=True)
+
+
+def _language_model_task(folder: Path, config: dict) -> str:
+    """Music models: a MidiTok tokenizer beside the weights, or the Anticipatory Music Transformer's
+    vocabulary (55,028 event tokens, no text tokenizer). Everything else generates text."""
+    tokenizer = _read_json(folder / "tokenizer.json") or {}
+    if "tokenization" in tokenizer or "miditok_version" in tokenizer or \
+            (folder / "tokenizer_params.json").is_file():
+        return "music-generation"
+    if config.get("vocab_size") == 55028 and not tokenizer:
+        return "music-generation"
+    return "text-generation"
+
+
+# ---------------------------------------------------------------- helpers
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _size(path: Path) -> int:
+    try:
+        if path.is_file():
+            return path.stat().st_size
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    except OSError as exc:
+        log.warning("cannot size %s: %s", path, exc)
+        return 0

@@ -113,26 +113,45 @@ class DiffusersEngine:
         return None
 
     def _ip_adapter(self):
-        """The user's IP-Adapter for this model's family, if any (loaded into the pipeline once)."""
-        for e in self.registry.entries():
-            if e.kind == "ip-adapter" and e.loadable and e.family == self.entry.family:
-                return e
-        return None
+        """The user's IP-Adapter that fits this model (same cross-attention width), if any."""
+        from ragart_desktop.core.models.safetensors_header import read_safetensors_header
+
+        if not hasattr(self, "_adapter"):
+            self._adapter = None
+            width = self.model.text2img.unet.config.cross_attention_dim
+            for e in self.registry.of_kind("ip-adapter"):
+                header = read_safetensors_header(e.path)
+                dims = [header.shape(k)[-1] for k in header.tensors if k.endswith("to_k_ip.weight")]
+                if dims and dims[0] == width:
+                    self._adapter = e
+                    break
+        return self._adapter
 
     def _apply_image_prompts(self, pipe, refs: Sequence[Reference], req: GenerationRequest,
                              kwargs: dict[str, Any]) -> None:
-        adapter = self._ip_adapter()
-        if adapter is None or not refs:
+        adapter = self._ip_adapter() if refs else None
+        loaded = _has_ip_processors(pipe.unet)
+        if adapter is None:
+            if loaded:   # the pipelines share one UNet: take a previous job's adapter out
+                pipe.unload_ip_adapter()
             return
-        from pathlib import Path
+        if not loaded or getattr(pipe, "_ragart_ip_adapter", None) != adapter.path:
+            from pathlib import Path
 
-        if getattr(pipe, "_ragart_ip_adapter", None) != adapter.path:
+            from ragart_desktop.core.models.failures import loading_errors
+
             weights = Path(adapter.path)
-            pipe.load_ip_adapter(str(weights.parent), subfolder="", weight_name=weights.name,
-                                 image_encoder_folder=adapter.image_encoder, local_files_only=True)
+            with loading_errors(weights):
+                pipe.load_ip_adapter(str(weights.parent), subfolder="", weight_name=weights.name,
+                                     image_encoder_folder=adapter.image_encoder, local_files_only=True)
             pipe._ragart_ip_adapter = adapter.path
         pipe.set_ip_adapter_scale(req.reference_strength)
-        kwargs["ip_adapter_image"] = [r.image for r in refs][:4]
+        ranked = sorted(refs, key=lambda r: -r.weight)[:4]
+        kwargs["ip_adapter_image"] = [[r.image for r in ranked]]   # one adapter, several images
+
+
+def _has_ip_processors(unet) -> bool:
+    return any("IPAdapter" in type(p).__name__ for p in unet.attn_processors.values())
 
 
 def _steps_for_strength(steps: int, strength: float) -> int:

@@ -1,0 +1,171 @@
+"""The longest UI event-loop stall while the app imports 2,000 images and while it generates.
+
+    python bench/bench_ui_stall.py [--images 2000] [--size 256] [--no-generate]
+
+A QTimer fires every 5 ms on the UI thread; a stall is how late a tick comes (gap - 5 ms). The
+real main window runs (offscreen) on a fresh home folder. Phases, each with its own figures:
+  start-up    from the panels being ready until the library and its words model are loaded
+              (a one-off: importing torch/transformers holds the GIL in stretches)
+  idle        the window doing nothing (the baseline of this machine, measured in the same run)
+  import      File > Add Folder of N generated images (indexing on the worker thread, the grid
+              browsing the library as it is filled)
+  generate    one built-in generation job (txt2img with references retrieved from the library)
+Goal: worst stall under 50 ms while importing and generating.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from ragart_desktop.core.home import Home  # noqa: E402
+from ragart_desktop.core.settings import Settings  # noqa: E402
+
+TICK_MS = 5
+
+
+class StallProbe:
+    """Records how late each 5 ms tick of a UI-thread timer arrives."""
+
+    def __init__(self):
+        self.timer = QTimer(interval=TICK_MS)
+        self.timer.setTimerType(self.timer.timerType().PreciseTimer)
+        self.timer.timeout.connect(self._tick)
+        self.clock = QElapsedTimer()
+        self.gaps: list[float] = []
+
+    def start(self) -> None:
+        self.gaps.clear()
+        self.clock.start()
+        self.timer.start()
+
+    def stop(self) -> dict[str, float]:
+        self.timer.stop()
+        stalls = sorted(max(0.0, g - TICK_MS) for g in self.gaps) or [0.0]
+        return {"ticks": len(self.gaps), "worst_ms": stalls[-1], "p99_ms": stalls[int(0.99 * (len(stalls) - 1))],
+                "median_ms": statistics.median(stalls), "over_50ms": sum(s > 50 for s in stalls)}
+
+    def _tick(self) -> None:
+        self.gaps.append(self.clock.nsecsElapsed() / 1e6)
+        self.clock.restart()
+
+
+def make_images(folder: Path, n: int, size: int, seed: int = 0) -> None:
+    """Distinct colour studies (gradient + blobs + noise), in a few named folders (tags)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size].astype(np.float32) / size
+    subjects = ["forest", "harbour", "portrait", "city", "desert", "sea", "flowers", "mountain"]
+    for i in range(n):
+        sub = folder / subjects[i % len(subjects)]
+        sub.mkdir(parents=True, exist_ok=True)
+        c0, c1 = rng.uniform(0, 255, 3), rng.uniform(0, 255, 3)
+        t = np.clip(x * rng.uniform(-1, 1) + y * rng.uniform(-1, 1) + 0.5, 0, 1)[..., None]
+        img = c0 * (1 - t) + c1 * t
+        for _ in range(4):
+            cx, cy, r = rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0.05, 0.3)
+            blob = (((x - cx) ** 2 + (y - cy) ** 2) < r * r)[..., None]
+            img = np.where(blob, rng.uniform(0, 255, 3), img)
+        img = img + rng.normal(0, 6, img.shape)
+        Image.fromarray(img.clip(0, 255).astype(np.uint8)).save(sub / f"study_{i:05d}.png")
+
+
+def run_until(app: QApplication, signal, timeout_s: float, failed=None) -> bool:
+    """Spin the event loop until ``signal`` (True) or ``failed`` / the timeout (False)."""
+    loop = QEventLoop()
+    done = {"ok": False}
+
+    def finish(*_):
+        done["ok"] = True
+        loop.quit()
+
+    signal.connect(finish)
+    if failed is not None:
+        failed.connect(loop.quit)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    signal.disconnect(finish)
+    if failed is not None:
+        failed.disconnect(loop.quit)
+    return done["ok"]
+
+
+def report(phase: str, figures: dict[str, float], seconds: float) -> None:
+    print(f"{phase:<9} {seconds:7.1f} s  ticks {figures['ticks']:6d}  worst stall {figures['worst_ms']:6.1f} ms  "
+          f"p99 {figures['p99_ms']:5.1f} ms  median {figures['median_ms']:4.1f} ms  ticks >50 ms: "
+          f"{figures['over_50ms']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=2000)
+    parser.add_argument("--size", type=int, default=256, help="side of the generated images (px)")
+    parser.add_argument("--no-generate", action="store_true")
+    args = parser.parse_args()
+
+    app = QApplication(sys.argv[:1])
+    from ragart_desktop.ui.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory(prefix="ragart-bench-stall-") as tmp:
+        folder = Path(tmp) / "art"
+        t0 = time.perf_counter()
+        make_images(folder, args.images, args.size)
+        print(f"made {args.images} images of {args.size}px in {time.perf_counter() - t0:.1f} s; "
+              f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, platform {app.platformName()}")
+        window = MainWindow(Home(Path(tmp) / "home").ensure(), Settings(), load_editor_tabs=False)
+        probe = StallProbe()
+        window.ready.connect(probe.start)
+        window.show()
+        # Start-up: the app opens the library and loads its words model (torch + transformers +
+        # MiniLM) on a worker right after the window is up; measured on its own, because loading
+        # those libraries holds the GIL in stretches (a one-off cost at start).
+        t0 = time.perf_counter()
+        run_until(app, window.ready, 30)
+        run_until(app, window.service.warmed, 300)
+        report("start-up", probe.stop(), time.perf_counter() - t0)
+
+        probe.start()
+        t0 = time.perf_counter()
+        run_until(app, window.destroyed, 2.0)    # an idle window for 2 s: this machine's baseline
+        report("idle", probe.stop(), time.perf_counter() - t0)
+
+        probe.start()
+        t0 = time.perf_counter()
+        reports = []
+        window.service.imported.connect(reports.append)
+        window.import_paths([str(folder)])
+        finished = run_until(app, window.service.imported, 1800, failed=window.service.indexer.failed)
+        seconds = time.perf_counter() - t0
+        report("import", probe.stop(), seconds)
+        if not finished:
+            print("import did not finish in time")
+        else:
+            print(f"          {reports[0].added:,} images added, {args.images / seconds:.0f} images/s "
+                  "while the UI was probed")
+
+        if not args.no_generate:
+            window.generation_panel.prompt.setPlainText("a harbour at dusk, warm colours")
+            probe.start()
+            t0 = time.perf_counter()
+            window.generate()
+            ok = run_until(app, window.model_worker.finished, 600, failed=window.model_worker.failed)
+            report("generate", probe.stop(), time.perf_counter() - t0)
+            if not ok:
+                print("generation did not finish (see the error panel/log):",
+                      [r.headline for r in window.error_panel.reports][:3])
+        window.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""The desktop application: QApplication, logging, exception routing, the main window.
+
+Start-up imports only Qt and the light parts of core; the library, the embedders and every model
+library (torch, transformers, diffusers) load on worker threads after the window is on screen.
+
+``RAGART_STARTUP_PROBE=1`` prints ``RAGART_WINDOW_SHOWN`` on the window's first paint and
+``RAGART_WINDOW_READY`` once its panels are built (each with the heavy model libraries already
+loaded, which must be none); ``=exit`` then quits. bench/bench_startup.py uses it.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Optional, Sequence
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from ragart_desktop.core.errors import RagartError
+from ragart_desktop.core.home import resolve_home
+from ragart_desktop.core.logs import setup_logging
+from ragart_desktop.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PROBE_ENV = "RAGART_STARTUP_PROBE"
+PROBE_LINE = "RAGART_WINDOW_SHOWN"
+READY_LINE = "RAGART_WINDOW_READY"
+HEAVY_MODULES = ("torch", "transformers", "diffusers")
+
+
+class StartupProbe(QObject):
+    """Prints a line on the window's first paint and one when its panels are ready (benchmark)."""
+
+    def __init__(self, window, quit_after: bool):
+        super().__init__(window)
+        self.window, self.quit_after = window, quit_after
+        window.installEventFilter(self)
+        window.ready.connect(self._ready)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            self._say(PROBE_LINE)
+        return False
+
+    def _ready(self) -> None:
+        self._say(READY_LINE)
+        if self.quit_after:
+            QTimer.singleShot(0, self.window.close)
+
+    @staticmethod
+    def _say(line: str) -> None:
+        heavy = [m for m in HEAVY_MODULES if m in sys.modules]
+        print(line, "heavy-modules-loaded=" + (",".join(heavy) or "none"), flush=True)
+
+
+def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="ragart-desktop", description="RagArt Desktop")
+    parser.add_argument("--home", help="data folder (default: RAGART_HOME or the user data folder)")
+    args, _qt_args = parser.parse_known_args(argv)
+    return args
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("RagArt Desktop")
+    app.setOrganizationName("RagArt")
+    try:
+        home = resolve_home(args.home).ensure()
+    except RagartError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
+        print(f"ragart-desktop: {exc.user_message()}", file=sys.stderr)
+        QMessageBox.critical(None, "RagArt Desktop", exc.user_message())
+        return 2
+    log_path = setup_logging(home.logs_dir)
+    log.info("starting; home %s, log %s", home.root, log_path)
+    settings = Settings.load(home.settings_path)
+
+    from ragart_desktop.ui.error_center import ErrorCenter, install_exception_hooks
+    from ragart_desktop.ui.main_window import MainWindow
+    from ragart_desktop.ui.theme import apply_theme
+
+    apply_theme(app, settings.theme)
+    center = ErrorCenter()
+    uninstall_hooks = install_exception_hooks(center)
+    window = MainWindow(home, settings, center)
+    probe = os.environ.get(PROBE_ENV)
+    if probe:
+        StartupProbe(window, quit_after=(probe == "exit"))
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        uninstall_hooks()
+        log.info("stopped")

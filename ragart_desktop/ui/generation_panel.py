@@ -1,0 +1,267 @@
+"""The generation panel: prompt, mode, engine, pinned references, strength, seed, steps, batch.
+
+The panel only collects values (``GenerationForm``); ``ragart_desktop.ui.generation`` turns them into
+the pipeline's request. References are pinned from the browser (context menu or drag and drop).
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+    QPlainTextEdit, QPushButton, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget,
+)
+
+from ragart_desktop.ui.browser.model import items_from_mime
+
+MODES = (("Text to image", "txt2img"), ("Refine the canvas", "refine"), ("Fill the selection", "fill"),
+         ("Restyle after references", "restyle"))
+MAX_SEED = 2**31 - 1
+
+
+@dataclass
+class PinnedRef:
+    item_id: int
+    path: str
+    title: str
+    kind: str
+    weight: float = 1.0
+
+
+@dataclass
+class GenerationForm:
+    """What the user set in the panel, before it becomes the pipeline's request."""
+
+    prompt: str
+    mode: str
+    engine: str
+    references: list[PinnedRef] = field(default_factory=list)
+    retrieve: bool = True
+    strength: float = 0.6
+    seed: Optional[int] = None          # None = a new random seed per run
+    steps: int = 25
+    batch: int = 1
+
+
+class PinnedList(QListWidget):
+    """Pinned references; accepts items dragged from the browser."""
+
+    items_dropped = Signal(list)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setViewMode(QListWidget.ViewMode.IconMode)
+        self.setIconSize(QSize(56, 56))
+        self.setGridSize(QSize(76, 80))
+        self.setMovement(QListWidget.Movement.Static)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setWordWrap(False)
+        self.setFlow(QListWidget.Flow.LeftToRight)
+        self.setWrapping(True)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.setAcceptDrops(True)
+        self.setMinimumHeight(84)
+        self.setMaximumHeight(100)
+
+    def dragEnterEvent(self, event) -> None:
+        if items_from_mime(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:
+        if items_from_mime(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        items = items_from_mime(event.mimeData())
+        if items:
+            self.items_dropped.emit(items)
+            event.acceptProposedAction()
+
+
+class GenerationPanel(QWidget):
+    generate_requested = Signal()
+    pinned_changed = Signal(set)          # item ids
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.pinned: list[PinnedRef] = []
+        self.thumbnail_for = None            # callable(item_id, kind) -> QPixmap | None, set by the window
+
+        self.mode = QComboBox()
+        for label, value in MODES:
+            self.mode.addItem(label, value)
+        self.prompt = QPlainTextEdit()
+        self.prompt.setPlaceholderText("Describe what to make — the references shape the style")
+        self.prompt.setMaximumHeight(110)
+        self.engine = QComboBox()
+        self.engine.setToolTip("Which engine makes the image; built-in engines need no model")
+
+        self.pinned_list = PinnedList()
+        self.pinned_list.items_dropped.connect(self.pin_dicts)
+        self.pinned_list.setToolTip("Drag results here or use 'Pin' in the browser; Delete removes")
+        unpin = QToolButton(text="Remove")
+        unpin.clicked.connect(self._unpin_selected)
+        clear = QToolButton(text="Clear")
+        clear.clicked.connect(self.clear_pinned)
+        self.retrieve = QCheckBox("Also retrieve references from the library")
+        self.retrieve.setChecked(True)
+        refs = QGroupBox("References in use")
+        refs_layout = QVBoxLayout(refs)
+        refs_layout.addWidget(self.pinned_list)
+        refs_buttons = QHBoxLayout()
+        self.pinned_label = QLabel("None pinned")
+        self.pinned_label.setObjectName("Hint")
+        refs_buttons.addWidget(self.pinned_label, 1)
+        refs_buttons.addWidget(unpin)
+        refs_buttons.addWidget(clear)
+        refs_layout.addLayout(refs_buttons)
+        refs_layout.addWidget(self.retrieve)
+
+        self.strength = QSlider(Qt.Orientation.Horizontal)
+        self.strength.setRange(0, 100)
+        self.strength.setValue(60)
+        self.strength_label = QLabel("0.60")
+        self.strength.valueChanged.connect(lambda v: self.strength_label.setText(f"{v / 100:.2f}"))
+        strength_row = QHBoxLayout()
+        strength_row.addWidget(self.strength, 1)
+        strength_row.addWidget(self.strength_label)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, MAX_SEED)
+        self.seed.setValue(random.randint(0, 99999))
+        self.fixed_seed = QCheckBox("Fixed")
+        self.fixed_seed.setToolTip("Keep this seed; otherwise every run draws a new one")
+        dice = QToolButton(text="New")
+        dice.setToolTip("Draw a new seed")
+        dice.clicked.connect(lambda: self.seed.setValue(random.randint(0, MAX_SEED)))
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(dice)
+        seed_row.addWidget(self.fixed_seed)
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 150)
+        self.steps.setValue(25)
+        self.batch = QSpinBox()
+        self.batch.setRange(1, 16)
+        self.batch.setValue(1)
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.setObjectName("PrimaryButton")
+        self.generate_button.setMinimumHeight(36)
+        self.generate_button.setShortcut("Ctrl+Return")
+        self.generate_button.setToolTip("Generate (Ctrl+Enter)")
+        self.generate_button.clicked.connect(self.generate_requested)
+
+        form = QFormLayout()
+        form.addRow("Mode", self.mode)
+        form.addRow("Engine", self.engine)
+        form.addRow("Strength", strength_row)
+        form.addRow("Seed", seed_row)
+        form.addRow("Steps", self.steps)
+        form.addRow("Batch", self.batch)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(QLabel("Prompt"))
+        layout.addWidget(self.prompt)
+        layout.addWidget(refs)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addWidget(self.generate_button)
+
+    # -- engines -----------------------------------------------------------------------------------
+
+    def set_engines(self, engines: list[tuple[str, str]]) -> None:
+        """(label, engine id) pairs; keeps the current choice when still offered."""
+        current = self.engine.currentData()
+        self.engine.clear()
+        for label, value in engines:
+            self.engine.addItem(label, value)
+        index = self.engine.findData(current)
+        if index >= 0:
+            self.engine.setCurrentIndex(index)
+
+    # -- pinned references -------------------------------------------------------------------------
+
+    def pin_items(self, items: list) -> None:
+        self.pin_dicts([{"id": it.id, "path": it.path, "title": it.title, "kind": it.kind} for it in items])
+
+    def pin_dicts(self, items: list[dict]) -> None:
+        known = {p.item_id for p in self.pinned}
+        for d in items:
+            if int(d["id"]) not in known:
+                self.pinned.append(PinnedRef(int(d["id"]), d["path"], d.get("title") or Path(d["path"]).name,
+                                             d.get("kind") or "image"))
+                known.add(int(d["id"]))
+        self._refresh_pinned()
+
+    def clear_pinned(self) -> None:
+        self.pinned.clear()
+        self._refresh_pinned()
+
+    def refresh_thumbnails(self) -> None:
+        for i, ref in enumerate(self.pinned):
+            pixmap = self.thumbnail_for(ref.item_id, ref.kind) if self.thumbnail_for else None
+            if isinstance(pixmap, QPixmap):
+                self.pinned_list.item(i).setIcon(QIcon(pixmap))
+
+    def _unpin_selected(self) -> None:
+        rows = sorted((self.pinned_list.row(i) for i in self.pinned_list.selectedItems()), reverse=True)
+        for r in rows:
+            del self.pinned[r]
+        self._refresh_pinned()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Delete and self.pinned_list.hasFocus():
+            self._unpin_selected()
+        else:
+            super().keyPressEvent(event)
+
+    def _refresh_pinned(self) -> None:
+        self.pinned_list.clear()
+        for ref in self.pinned:
+            entry = QListWidgetItem(ref.title)
+            entry.setToolTip(ref.path)
+            self.pinned_list.addItem(entry)
+        self.refresh_thumbnails()
+        self.pinned_label.setText(f"{len(self.pinned)} pinned" if self.pinned else "None pinned")
+        self.pinned_changed.emit({p.item_id for p in self.pinned})
+
+    # -- values ------------------------------------------------------------------------------------
+
+    def form(self) -> GenerationForm:
+        seed = self.seed.value() if self.fixed_seed.isChecked() else random.randint(0, MAX_SEED)
+        if not self.fixed_seed.isChecked():
+            self.seed.setValue(seed)   # shows the seed this run uses, so it can be kept
+        return GenerationForm(
+            prompt=self.prompt.toPlainText().strip(),
+            mode=self.mode.currentData(),
+            engine=self.engine.currentData() or "builtin",
+            references=list(self.pinned),
+            retrieve=self.retrieve.isChecked(),
+            strength=self.strength.value() / 100,
+            seed=seed,
+            steps=self.steps.value(),
+            batch=self.batch.value(),
+        )
+
+    def load_request(self, request: dict) -> None:
+        """Fill the panel from a stored request (history "re-run")."""
+        self.prompt.setPlainText(str(request.get("prompt", "")))
+        index = self.mode.findData(request.get("mode"))
+        if index >= 0:
+            self.mode.setCurrentIndex(index)
+        index = self.engine.findData(request.get("engine"))
+        if index >= 0:
+            self.engine.setCurrentIndex(index)
+        if "strength" in request:
+            self.strength.setValue(int(round(float(request["strength"]) * 100)))
+        if request.get("seed") is not None:
+            self.seed.setValue(int(request["seed"]))
+            self.fixed_seed.setChecked(True)
+        if "steps" in request:
+            self.steps.setValue(int(request["steps"]))
+        if "count" in request or "batch" in request:
+            self.batch.setValue(int(request.get("count", request.get("batch", 1))))

@@ -1,0 +1,152 @@
+"""The UI's access to the library: every call runs as a job on a worker thread, never on the UI thread.
+
+Two workers share one ``Library`` (opened lazily, once, by whichever job needs it first):
+``reader`` runs quick lookups (search, browse, thumbnails, tags) and ``indexer`` runs the long
+writes (import, rescan, the demo library). Keeping them apart is what keeps search-as-you-type
+answering while an 8,000-file import is running (the catalog is SQLite in WAL mode, one connection
+per thread). The core library module is imported inside the jobs, so start-up does not pay for it.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+
+from PySide6.QtCore import QObject, Signal
+
+from ragart_desktop.core.home import Home
+from ragart_desktop.core.progress import Task
+from ragart_desktop.core.settings import Settings
+from ragart_desktop.ui.error_report import ErrorReport
+from ragart_desktop.ui.workers import WorkerHost
+
+if TYPE_CHECKING:
+    from ragart_desktop.core.library.library import ImportReport, Item, Library
+    from ragart_desktop.core.retrieval.query import Query, SearchResult
+
+log = logging.getLogger(__name__)
+
+
+class LibraryService(QObject):
+    changed = Signal()                  # the catalog changed (import, rescan, tags): refresh views
+    status_ready = Signal(dict)         # Library.status() after open and after each change
+    imported = Signal(object)           # ImportReport
+    warmed = Signal()                   # the words model is loaded: searches answer at once
+
+    def __init__(self, home: Home, settings: Settings, parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self.home = home
+        self.settings = settings
+        self.reader = WorkerHost("library", self)
+        self.indexer = WorkerHost("indexer", self)
+        self._library: Optional["Library"] = None
+        self._open_lock = threading.Lock()
+        self._search_job: Optional[int] = None
+        self._search_seq = 0
+
+    # -- the shared Library (worker threads only) ------------------------------------------------
+
+    def library(self) -> "Library":
+        """Open the library once; safe to call from any worker thread."""
+        with self._open_lock:
+            if self._library is None:
+                from ragart_desktop.core.library.library import Library
+
+                self._library = Library.open(self.home, self.settings)
+            return self._library
+
+    def close(self) -> None:
+        self.reader.shutdown()
+        self.indexer.shutdown()
+        with self._open_lock:
+            if self._library is not None:
+                self._library.close()
+                self._library = None
+
+    # -- reads --------------------------------------------------------------------------------------
+
+    def refresh_status(self) -> int:
+        return self.reader.submit("Library status", lambda task: self.library().status(),
+                                  visible=False, on_result=self.status_ready.emit)
+
+    def warm_up(self) -> int:
+        """Open the library and load its words model now, rather than on the first search or import.
+
+        Loading torch and transformers holds the GIL for stretches of a few hundred milliseconds
+        (shared libraries, C++ initialisers), which the UI feels whenever it happens; right after
+        start-up is the moment a user notices it least.
+        """
+        def fn(task: Task) -> None:
+            self.library().words_embedder.embed(["warm up"])
+
+        return self.reader.submit("Load the search model", fn, visible=False,
+                                  on_result=lambda _: self.warmed.emit())
+
+    def search(self, query: "Query", on_result: Callable[[list["SearchResult"]], None],
+               on_error: Optional[Callable[[ErrorReport], None]] = None) -> int:
+        """Run a search; a newer search cancels this one and its late results are dropped."""
+        if self._search_job is not None:
+            self.reader.cancel(self._search_job)
+        self._search_seq += 1
+        seq = self._search_seq
+
+        def deliver(results: list["SearchResult"]) -> None:
+            if seq == self._search_seq:
+                on_result(results)
+
+        self._search_job = self.reader.submit(
+            "Search", lambda task: self.library().search(query, task), visible=False,
+            on_result=deliver, on_error=on_error)
+        return self._search_job
+
+    def browse(self, kind: Optional[str], offset: int, limit: int,
+               on_result: Callable[[tuple[int, list["Item"]]], None]) -> int:
+        """Page ``offset:offset+limit`` of the whole library (newest first) plus the total count."""
+        def fn(task: Task) -> tuple[int, list["Item"]]:
+            lib = self.library()
+            return lib.count(kind), lib.browse(kind=kind, offset=offset, limit=limit)
+
+        return self.reader.submit("Browse library", fn, visible=False, on_result=on_result)
+
+    def call(self, name: str, fn: Callable[["Library"], Any], on_result: Optional[Callable[[Any], None]] = None,
+             *, changes: bool = False) -> int:
+        """Run a small library call on the reader worker; ``changes`` refreshes views afterwards."""
+        def done(result: Any) -> None:
+            if on_result is not None:
+                on_result(result)
+            if changes:
+                self.changed.emit()
+
+        return self.reader.submit(name, lambda task: fn(self.library()), visible=False, on_result=done)
+
+    # -- writes -------------------------------------------------------------------------------------
+
+    def import_paths(self, paths: Sequence[str | Path]) -> int:
+        paths = [str(p) for p in paths]
+        name = f"Import {Path(paths[0]).name}" if len(paths) == 1 else f"Import {len(paths)} items"
+        return self.indexer.submit(name, lambda task: self.library().import_paths(paths, task),
+                                   on_result=self._after_import)
+
+    def rescan(self) -> int:
+        return self.indexer.submit("Rescan library", lambda task: self.library().rescan(task),
+                                   on_result=self._after_import)
+
+    def import_demo(self) -> int:
+        """Write the bundled demo library into the home folder and import it."""
+        dest = self.home.demo_dir
+
+        def fn(task: Task) -> "ImportReport":
+            from ragart_desktop.core.demo import build_demo_library
+
+            task.progress(0, 0, "Preparing the demo library")
+            build_demo_library(dest, task)
+            return self.library().import_paths([dest], task)
+
+        return self.indexer.submit("Demo library", fn, on_result=self._after_import)
+
+    def _after_import(self, report: "ImportReport") -> None:
+        log.info("import finished: %s", report.to_json() if hasattr(report, "to_json") else report)
+        self.imported.emit(report)
+        self.changed.emit()
+        self.refresh_status()

@@ -1,0 +1,557 @@
+"""The main window: browser dock, editor tabs, generation panel, jobs and history, one error panel.
+
+The window only wires views to services: library work runs on the library workers (see
+``library_service``), generation on the model worker; every failure lands in the ``ErrorPanel``.
+
+It is built in two stages so that it is on screen as fast as a bare window: the frame (menus,
+tabs, status bar) before the first paint, then, right after it, the panels, the workers and the
+editors (``ready`` is emitted when they are in place). The library and every model library load
+later still, on worker threads.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QProgressBar, QTabWidget, QVBoxLayout, QWidget
+
+from ragart_desktop.core.errors import RagartError
+from ragart_desktop.core.home import Home
+from ragart_desktop.core.library.analysis import kind_for_suffix
+from ragart_desktop.core.settings import Settings
+from ragart_desktop.ui.editors import ROUTED_COMMANDS, editor_command
+from ragart_desktop.ui.error_center import ErrorCenter
+from ragart_desktop.ui.error_report import ErrorReport
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDockWidget
+
+log = logging.getLogger(__name__)
+
+# Qt's ``Qt`` namespace is reached as ``QtCore.Qt`` and only in code that runs after the first paint:
+# PySide6 builds its ~100 enums on first touch, a cost the window does not pay before it is shown.
+
+BUILTIN_ENGINES = [("Built-in (no model needed)", "builtin")]
+
+
+def dropped_paths(mime) -> list[str]:
+    """Local files the library can import, and folders, from a drag's mime data."""
+    paths = []
+    for url in mime.urls() if mime.hasUrls() else []:
+        if not url.isLocalFile():
+            continue
+        p = url.toLocalFile()
+        if os.path.isdir(p) or kind_for_suffix(Path(p).suffix) is not None:
+            paths.append(p)
+    return paths
+
+
+class MainWindow(QMainWindow):
+    first_painted = Signal()
+    ready = Signal()            # panels, workers and editors are in place; the library is opening
+
+    def __init__(self, home: Home, settings: Settings, error_center: Optional[ErrorCenter] = None,
+                 load_editor_tabs: bool = True):
+        super().__init__()
+        self.home = home
+        self.settings = settings
+        self.setWindowTitle("RagArt Desktop")
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self.is_ready = False
+        self._painted = False
+        self._closed = False
+        self._load_editor_tabs = load_editor_tabs
+        self._early_reports: list[ErrorReport] = []
+        self._library_status: dict = {}
+        self.errors = error_center or ErrorCenter(self)
+        self.errors.reported.connect(self.report_error)
+
+        # -- stage 1: the frame
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(lambda _: self._update_editor_actions())
+        central = QWidget()
+        self._central_layout = QVBoxLayout(central)
+        self._central_layout.setContentsMargins(0, 0, 0, 0)
+        self._central_layout.setSpacing(0)
+        self._central_layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.activity_label = QLabel("Starting…")
+        self.activity_bar = QProgressBar()
+        self.activity_bar.setMaximumWidth(220)
+        self.activity_bar.setMaximumHeight(14)
+        self.activity_bar.setTextVisible(False)
+        self.activity_bar.hide()
+        self.count_label = QLabel("")
+        self.statusBar().addWidget(self.activity_label, 1)
+        self.statusBar().addPermanentWidget(self.activity_bar)
+        self.statusBar().addPermanentWidget(self.count_label)
+        self._build_menus()
+        if not self._restore_geometry():
+            self.resize(1500, 920)
+
+    # -- stage 2: panels, workers, editors ---------------------------------------------------------
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._build_panels)
+            self.first_painted.emit()
+        return super().event(event)
+
+    def _build_panels(self) -> None:
+        if self._closed or self.is_ready:
+            return
+        from ragart_desktop.core.history import HistoryStore
+        from ragart_desktop.ui.browser import ReferenceBrowser
+        from ragart_desktop.ui.editors import load_editors
+        from ragart_desktop.ui.error_panel import ErrorPanel
+        from ragart_desktop.ui.generation_panel import GenerationPanel
+        from ragart_desktop.ui.history_view import HistoryView
+        from ragart_desktop.ui.jobs_view import JobsView
+        from ragart_desktop.ui.library_service import LibraryService
+        from ragart_desktop.ui.workers import WorkerHost
+
+        # Services.
+        self.service = LibraryService(self.home, self.settings, self)
+        self.model_worker = WorkerHost("model", self)
+        self.history_store = HistoryStore.in_home(self.home.root)
+        for host in (self.service.reader, self.service.indexer, self.model_worker):
+            host.unhandled_error.connect(self.report_error)
+
+        # Views.
+        self.error_panel = ErrorPanel()
+        self._central_layout.insertWidget(0, self.error_panel)
+        self.browser = ReferenceBrowser(self.service)
+        self.generation_panel = GenerationPanel()
+        self.generation_panel.set_engines(BUILTIN_ENGINES)
+        self.generation_panel.thumbnail_for = self.browser.thumbnails.get
+        self.jobs_view = JobsView()
+        for host in (self.service.indexer, self.model_worker):
+            self.jobs_view.watch(host)
+        self.history_view = HistoryView(self.history_store, self.service.reader)
+        area = QtCore.Qt.DockWidgetArea
+        self.browser_dock = self._dock("References", self.browser, area.LeftDockWidgetArea)
+        self.generation_dock = self._dock("Generate", self.generation_panel, area.RightDockWidgetArea)
+        self.jobs_dock = self._dock("Jobs", self.jobs_view, area.BottomDockWidgetArea)
+        self.history_dock = self._dock("History", self.history_view, area.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.jobs_dock, self.history_dock)
+        self.jobs_dock.raise_()
+        self.resizeDocks([self.browser_dock, self.generation_dock], [460, 320], QtCore.Qt.Orientation.Horizontal)
+        self.resizeDocks([self.jobs_dock], [190], QtCore.Qt.Orientation.Vertical)
+        for dock in (self.browser_dock, self.generation_dock, self.jobs_dock, self.history_dock):
+            self.view_menu.insertAction(self._dock_actions_end, dock.toggleViewAction())
+
+        # Wiring.
+        self.browser.pin_requested.connect(self.generation_panel.pin_items)
+        self.browser.demo_requested.connect(self.import_demo)
+        self.browser.add_folder_requested.connect(self.add_folder)
+        self.browser.thumbnails.loaded.connect(lambda _: self.generation_panel.refresh_thumbnails())
+        self.generation_panel.pinned_changed.connect(self.browser.set_pinned)
+        self.generation_panel.generate_requested.connect(self.generate)
+        self.history_view.rerun_requested.connect(self._rerun)
+        self.jobs_view.activity.connect(self._show_activity)
+        self.jobs_view.idle.connect(self._activity_idle)
+        self.service.status_ready.connect(self._show_library_status)
+        self.service.imported.connect(self._import_done)
+        self.service.changed.connect(self._library_changed)
+
+        # Editors.
+        if self._load_editor_tabs:
+            for title, editor in load_editors(self.home, self.errors.report_exception):
+                self.add_editor(title, editor)
+        if self.tabs.count() == 0:
+            self.tabs.addTab(self._no_editor_page(), "Start")
+        self._update_editor_actions()
+        self._restore_state()
+
+        self.is_ready = True
+        for report in self._early_reports:
+            self.report_error(report)
+        self._early_reports.clear()
+        self._activity_idle()
+        self.ready.emit()
+        self._start_services()
+
+    def _start_services(self) -> None:
+        """Open the library and fill the views (all on workers)."""
+        self.service.refresh_status()
+        self.activity_label.setText("Loading the search model…")
+        self.service.warmed.connect(lambda: self.jobs_view.running() or self._activity_idle())
+        self.service.warm_up()
+        self.browser.run_search()
+        self.history_view.reload()
+        self.refresh_engines()
+
+    def refresh_engines(self) -> int:
+        """Built-in engines plus the diffusion models found in the model folders (scanned on a worker)."""
+        from ragart_desktop.ui.generation import available_engines
+
+        home, settings = self.home, self.settings
+        return self.service.reader.submit("Find models", lambda task: available_engines(home, settings),
+                                          visible=False, on_result=self.generation_panel.set_engines)
+
+    # -- construction helpers ----------------------------------------------------------------------
+
+    def _dock(self, title: str, widget: QWidget, area: QtCore.Qt.DockWidgetArea) -> "QDockWidget":
+        from PySide6.QtWidgets import QDockWidget
+
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower()}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _no_editor_page(self) -> QWidget:
+        page = QLabel("<h2>RagArt Desktop</h2><p>Search your library on the left, pin references, "
+                      "and generate on the right.</p><p>Drop folders anywhere on this window to add them "
+                      "to your library.</p>")
+        page.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        page.setObjectName("Hint")
+        return page
+
+    def add_editor(self, title: str, editor: QWidget) -> None:
+        """Add an editor tab (see ``ui.editors`` for what the window routes to it and listens to)."""
+        self.tabs.addTab(editor, title)
+        if callable(getattr(editor, "current_image", None)) and self.browser.canvas_image is None:
+            self.browser.set_canvas_provider(editor.current_image)
+        if hasattr(editor, "pin_reference_requested"):
+            editor.pin_reference_requested.connect(
+                lambda item_id, path: self.generation_panel.pin_dicts([{"id": item_id, "path": path}]))
+        if hasattr(editor, "error_occurred"):
+            editor.error_occurred.connect(lambda exc: self.report_error(ErrorReport.from_exception(exc, title)))
+        if hasattr(editor, "status_message"):
+            editor.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        if hasattr(editor, "document_changed"):
+            editor.document_changed.connect(self._update_editor_actions)
+
+    def current_editor(self) -> Optional[QWidget]:
+        return self.tabs.currentWidget()
+
+    def _action(self, menu, text: str, slot: Callable[[], Any], shortcut=None, tip: str = "") -> QAction:
+        """A menu command; until the panels are built (a fraction of a second) it does nothing."""
+        action = QAction(text, self)
+        if shortcut is not None:
+            # setShortcuts (a list) rather than setShortcut: the latter's overload check builds the
+            # whole Qt enum namespace, ~12 ms before the first paint.
+            keys = shortcut if isinstance(shortcut, (list, tuple)) else [shortcut]
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda: slot() if self.is_ready else None)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        keys = QKeySequence.StandardKey
+        self.editor_actions: dict[str, QAction] = {}
+
+        def routed(menu, text, name, shortcut):
+            self.editor_actions[name] = self._action(menu, text, lambda: self._route(name), shortcut)
+
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "Add Folder to Library…", self.add_folder, "Ctrl+Shift+O")
+        self._action(file_menu, "Import Files…", self.import_files, "Ctrl+I")
+        self._action(file_menu, "Try the Demo Library", self.import_demo)
+        self._action(file_menu, "Rescan Library", self.rescan, "F5",
+                     "Find added, changed, moved and removed files in your library folders")
+        file_menu.addSeparator()
+        routed(file_menu, "Open…", "open_file", keys.Open)
+        routed(file_menu, "Save", "save", keys.Save)
+        routed(file_menu, "Save As…", "save_as", keys.SaveAs)
+        routed(file_menu, "Export…", "export", "Ctrl+E")
+        file_menu.addSeparator()
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcuts([QKeySequence(keys.Quit)])
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        edit_menu = bar.addMenu("&Edit")
+        routed(edit_menu, "Undo", "undo", keys.Undo)
+        routed(edit_menu, "Redo", "redo", [QKeySequence(keys.Redo).toString(), "Ctrl+Y"])
+        edit_menu.addSeparator()
+        self._action(edit_menu, "Find in Library", self._focus_search, keys.Find)
+
+        self.view_menu = view_menu = bar.addMenu("&View")
+        self._action(view_menu, "Zoom In", lambda: self._zoom(+1), ["Ctrl++", "Ctrl+="])
+        self._action(view_menu, "Zoom Out", lambda: self._zoom(-1), "Ctrl+-")
+        self._action(view_menu, "Actual Size", lambda: self._zoom(0), "Ctrl+0")
+        view_menu.addSeparator()
+        self._dock_actions_end = view_menu.addSeparator()    # dock toggles go above this
+        self._action(view_menu, "Full Screen", self._toggle_full_screen, "F11")
+
+        settings_menu = bar.addMenu("&Settings")
+        prefs = self._action(settings_menu, "Preferences…", self.open_preferences, ["Ctrl+,"])
+        prefs.setMenuRole(QAction.MenuRole.PreferencesRole)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "Open Log Folder", lambda: self._open_folder(self.home.logs_dir))
+        self._action(help_menu, "Open Data Folder", lambda: self._open_folder(self.home.root))
+        about = self._action(help_menu, "About RagArt Desktop", self._about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    # -- library -----------------------------------------------------------------------------------
+
+    def add_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder to your library")
+        if folder:
+            self.import_paths([folder])
+
+    def import_files(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Import files", "", "Library files (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff "
+                                      "*.mid *.midi *.txt *.md)")
+        if files:
+            self.import_paths(files)
+
+    def import_paths(self, paths: list[str]) -> int:
+        self._show_activity(f"Importing {len(paths)} item(s)…", 0, 0)
+        return self.service.import_paths(paths)
+
+    def import_demo(self) -> int:
+        return self.service.import_demo()
+
+    def rescan(self) -> int:
+        return self.service.rescan()
+
+    def dragEnterEvent(self, event) -> None:
+        if self.is_ready and dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if self.is_ready and dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        paths = dropped_paths(event.mimeData()) if self.is_ready else []
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    def _import_done(self, report) -> None:
+        parts = [f"{getattr(report, name)} {label}" for name, label in
+                 (("added", "added"), ("updated", "updated"), ("moved", "moved"), ("removed", "removed"))
+                 if getattr(report, name, 0)]
+        skipped = list(getattr(report, "skipped", []))
+        summary = "Library up to date" if not parts else "Import finished: " + ", ".join(parts)
+        if skipped:
+            summary += f", {len(skipped)} skipped"
+        self.statusBar().showMessage(summary, 8000)
+        if skipped:
+            listing = "\n".join(f"{s.path}: {s.reason}" for s in skipped[:500])
+            self.report_error(ErrorReport(
+                message=f"{len(skipped)} file(s) could not be imported (first: {Path(skipped[0].path).name}: "
+                        f"{skipped[0].reason}).", context="Import", path=None,
+                hint="Details lists every file and the reason.", kind="bad-input", details=listing))
+        missing = list(getattr(report, "missing_roots", []))
+        if missing:
+            self.report_error(ErrorReport(
+                message="a library folder is not reachable; its items are kept until it is back.",
+                context="Rescan", path=missing[0], hint="Reconnect the drive, then use File > Rescan Library.",
+                kind="storage"))
+
+    def _library_changed(self) -> None:
+        self.browser.thumbnails.forget_missing()
+        self.browser.run_search()
+
+    def _show_library_status(self, status: dict) -> None:
+        self._library_status = status
+        items = status.get("items", {})
+        total = status.get("total", sum(items.values()))
+        parts = [f"{items.get(k, 0):,} {label}" for k, label in (("image", "images"), ("music", "music"),
+                                                                   ("text", "texts")) if items.get(k)]
+        self.count_label.setText(f"{total:,} items" + (f" ({', '.join(parts)})" if parts else ""))
+        self.browser.show_library_empty(total == 0)
+
+    # -- generation --------------------------------------------------------------------------------
+
+    def generate(self) -> Optional[int]:
+        from ragart_desktop.ui.generation import generation_job
+
+        form = self.generation_panel.form()
+        editor = self.current_editor()
+        image = mask = None
+        if form.mode != "txt2img":
+            get_image = getattr(editor, "current_image", None)
+            get_mask = getattr(editor, "current_mask", None)
+            image = get_image() if callable(get_image) else None
+            mask = get_mask() if callable(get_mask) else None
+            if image is None:
+                self.report_error(ErrorReport("this mode works on the canvas; open the Canvas tab first.",
+                                              context="Generate", kind="usage"))
+                return None
+        job = generation_job(form, image, mask, self.home, self.service.library, self.history_store)
+        name = f"Generate: {form.prompt[:40]}" if form.prompt else "Generate"
+        return self.model_worker.submit(name, job, on_result=self._generation_done)
+
+    def _generation_done(self, record) -> None:
+        self.history_view.add_record(record)
+        self.history_dock.raise_()
+        editor = self.current_editor()
+        add_results = getattr(editor, "add_generated", None)
+        if callable(add_results):
+            add_results([o["path"] for o in record.outputs])
+        self.statusBar().showMessage(f"Generated {len(record.outputs)} image(s)", 6000)
+
+    def _rerun(self, request: dict) -> None:
+        self.generation_panel.load_request(request)
+        self.generation_dock.raise_()
+        self.generation_dock.show()
+
+    # -- errors and status -------------------------------------------------------------------------
+
+    def report_error(self, report: ErrorReport) -> None:
+        """The one place errors are shown."""
+        if not self.is_ready:
+            self._early_reports.append(report)
+            return
+        self.error_panel.show_report(report)
+        self.statusBar().showMessage(report.headline, 10000)
+
+    def _show_activity(self, message: str, done: int, total: int) -> None:
+        self.activity_label.setText(message or "Working…")
+        self.activity_bar.setRange(0, total if total > 0 else 0)
+        if total > 0:
+            self.activity_bar.setValue(min(done, total))
+        self.activity_bar.show()
+
+    def _activity_idle(self) -> None:
+        self.activity_label.setText("Ready")
+        self.activity_bar.hide()
+
+    # -- routed editor commands --------------------------------------------------------------------
+
+    def _route(self, name: str) -> None:
+        command = editor_command(self.current_editor(), name)
+        if command is None:
+            return
+        try:
+            command()
+        except RagartError as exc:
+            self.report_error(ErrorReport.from_exception(exc, name.replace("_", " ").capitalize()))
+
+    def _update_editor_actions(self) -> None:
+        editor = self.current_editor()
+        for name in ROUTED_COMMANDS:
+            action = self.editor_actions.get(name)
+            if action is not None:
+                action.setEnabled(editor_command(editor, name) is not None)
+
+    def _zoom(self, direction: int) -> None:
+        in_browser = self.browser.isAncestorOf(QApplication.focusWidget()) if QApplication.focusWidget() else False
+        name = {1: "zoom_in", -1: "zoom_out", 0: "zoom_reset"}[direction]
+        command = None if in_browser else editor_command(self.current_editor(), name)
+        if command is not None:
+            command()
+        elif direction == 0:
+            self.browser.set_thumbnail_size(140)
+        else:
+            self.browser.zoom(direction)
+
+    def _focus_search(self) -> None:
+        self.browser_dock.show()
+        self.browser_dock.raise_()
+        self.browser.search_box.setFocus()
+        self.browser.search_box.selectAll()
+
+    def _toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    # -- settings, help ----------------------------------------------------------------------------
+
+    def open_preferences(self) -> None:
+        from ragart_desktop.ui.settings_dialog import apply_settings, edit_settings
+        from ragart_desktop.ui.theme import apply_theme
+
+        library_roots = [r["path"] for r in self._library_status.get("roots", [])]
+        new = edit_settings(self.settings, self, library_roots)
+        if new is None:
+            return
+        added_roots = [r for r in new.library_roots if r not in self.settings.library_roots + library_roots]
+        changed = apply_settings(self.settings, new)
+        try:
+            self.settings.save(self.home.settings_path)
+        except RagartError as exc:
+            self.report_error(ErrorReport.from_exception(exc, "Saving preferences"))
+        if "theme" in changed:
+            apply_theme(QApplication.instance(), self.settings.theme)
+        if added_roots:
+            self.import_paths(added_roots)
+        if {"model_paths", "trusted_models"} & set(changed):
+            self.refresh_engines()
+        if {"fusion_weight", "mmr_lambda", "use_pagerank"} & set(changed):
+            self.browser.run_search()
+
+    def _open_folder(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        import ragart_desktop
+
+        QMessageBox.about(self, "About RagArt Desktop",
+                          f"<h3>RagArt Desktop {ragart_desktop.__version__}</h3>"
+                          "<p>Paint, compose and write with references from your own library. "
+                          "Everything runs on this computer; nothing is uploaded.</p>"
+                          f"<p>Data folder: {self.home.root}</p>")
+
+    # -- layout persistence and shutdown -----------------------------------------------------------
+
+    def _layout_settings(self) -> QSettings:
+        return QSettings(str(self.home.root / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_geometry(self) -> bool:
+        """Window size and place of the last session; False when there is none."""
+        geometry = self._layout_settings().value("geometry")
+        return bool(geometry) and self.restoreGeometry(geometry)
+
+    def _restore_state(self) -> None:
+        """Dock layout of the last session (once the docks exist)."""
+        state = self._layout_settings().value("state")
+        if state:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:
+        if not self._closed:
+            self._closed = True
+            store = self._layout_settings()
+            store.setValue("geometry", self.saveGeometry())
+            if self.is_ready:
+                store.setValue("state", self.saveState())
+            self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Cancel every job, let the running ones stop at their next step, join the threads."""
+        if self.is_ready:
+            for i in range(self.tabs.count()):
+                stop = getattr(self.tabs.widget(i), "shutdown", None)
+                if callable(stop):
+                    stop()
+            self.model_worker.shutdown()
+            self.service.close()
+
+    def threads(self) -> list[Any]:
+        if not self.is_ready:
+            return []
+        return [self.model_worker.thread, self.service.reader.thread, self.service.indexer.thread]

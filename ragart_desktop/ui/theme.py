@@ -1,0 +1,66 @@
+"""Look and feel: the Fusion style with a light or dark palette, and a few accents."""
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+ACCENT = "#3d7bd9"
+
+_DARK = {
+    QPalette.ColorRole.Window: "#2b2d31",
+    QPalette.ColorRole.WindowText: "#e3e5e8",
+    QPalette.ColorRole.Base: "#1f2023",
+    QPalette.ColorRole.AlternateBase: "#26282c",
+    QPalette.ColorRole.ToolTipBase: "#1f2023",
+    QPalette.ColorRole.ToolTipText: "#e3e5e8",
+    QPalette.ColorRole.PlaceholderText: "#8a8f98",
+    QPalette.ColorRole.Text: "#e3e5e8",
+    QPalette.ColorRole.Button: "#34373c",
+    QPalette.ColorRole.ButtonText: "#e3e5e8",
+    QPalette.ColorRole.BrightText: "#ff6b6b",
+    QPalette.ColorRole.Highlight: ACCENT,
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.Link: "#79a8f0",
+    QPalette.ColorRole.Mid: "#3c3f45",
+    QPalette.ColorRole.Dark: "#18191b",
+    QPalette.ColorRole.Light: "#45484f",
+}
+
+_STYLE = """
+QPushButton#PrimaryButton { background: %(accent)s; color: white; font-weight: bold; border-radius: 4px; }
+QPushButton#PrimaryButton:disabled { background: palette(mid); color: palette(placeholder-text); }
+QLabel#Hint, QLabel#JobStatus, QLabel#BrowserSummary { color: palette(placeholder-text); }
+QFrame#ErrorPanel { background: %(error_bg)s; border: 1px solid %(error_border)s; border-radius: 4px; }
+QFrame#JobRow { border-radius: 4px; }
+QDockWidget::title { padding: 4px 6px; background: palette(mid); }
+QTabBar::tab { padding: 5px 14px; }
+"""
+
+
+def is_dark(theme: str, app: QApplication) -> bool:
+    if theme in ("dark", "light"):
+        return theme == "dark"
+    # "system": the platform's own palette says whether the desktop is dark (read before Fusion
+    # replaces it; cheaper at start-up than QStyleHints.colorScheme(), which builds the Qt enums).
+    return app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    """``theme`` is Settings.theme: "system", "light" or "dark"."""
+    dark = is_dark(theme, app)
+    app.setStyle("Fusion")
+    if dark:
+        palette = QPalette()
+        for role, colour in _DARK.items():
+            palette.setColor(role, QColor(colour))
+        for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+            palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6d7178"))
+    else:
+        palette = app.style().standardPalette()
+        palette.setColor(QPalette.ColorRole.Highlight, QColor(ACCENT))
+    app.setPalette(palette)
+    app.setStyleSheet(_STYLE % {
+        "accent": ACCENT,
+        "error_bg": "#4a2a2a" if dark else "#fdecea",
+        "error_border": "#8c3b3b" if dark else "#f5c2bd",
+    })

@@ -1,0 +1,69 @@
+"""Generate from the panel: the job runs on the model worker, lands in history, re-runs from it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTabWidget
+
+from ragart_desktop.core.generate.image.request import GenerationRequest
+from ragart_desktop.ui.generation import build_generation_request
+from ragart_desktop.ui.generation_panel import GenerationForm, PinnedRef
+
+
+def test_the_panel_values_become_a_valid_request():
+    form = GenerationForm(prompt="a red boat", mode="txt2img", engine="builtin",
+                          references=[PinnedRef(7, "/lib/boat.png", "boat", "image", 0.5)],
+                          retrieve=False, strength=0.3, seed=42, steps=12, batch=2)
+    request = build_generation_request(form, size=(771, 500))
+    assert isinstance(request, GenerationRequest)
+    assert (request.width, request.height) == (768, 496)          # multiples of 8
+    assert request.references[0].item_id == 7 and request.references[0].weight == 0.5
+    assert (request.seed, request.count, request.steps, request.strength) == (42, 2, 12, 0.3)
+    assert GenerationRequest.from_json(request.to_json()) == request
+
+
+def test_generate_with_the_builtin_engine_records_history_and_reruns(qtbot, window, tmp_path, make_images):
+    make_images(tmp_path / "art" / "harbour", 4, size=64)
+    with qtbot.waitSignal(window.service.imported, timeout=120_000):
+        window.import_paths([str(tmp_path / "art")])
+    panel = window.generation_panel
+    panel.prompt.setPlainText("a harbour at dusk")
+    panel.fixed_seed.setChecked(True)
+    panel.seed.setValue(1234)
+    with qtbot.waitSignal(window.model_worker.finished, timeout=300_000):
+        job_id = window.generate()
+    assert job_id is not None
+    qtbot.waitUntil(lambda: window.history_view.entry_count() == 1, timeout=10_000)
+
+    record = window.history_store.load()[0]
+    assert record.request["prompt"] == "a harbour at dusk" and record.request["seed"] == 1234
+    output = Path(record.outputs[0]["path"])
+    assert output.exists() and output.suffix == ".png"
+    assert record.outputs[0]["seed"] == 1234
+
+    panel.prompt.setPlainText("something else")
+    panel.fixed_seed.setChecked(False)
+    item = window.history_view.list.item(0)
+    stored, index = item.data(Qt.ItemDataRole.UserRole)
+    window.history_view.rerun_requested.emit(dict(stored.request, seed=stored.outputs[index]["seed"]))
+    assert panel.prompt.toPlainText() == "a harbour at dusk"
+    assert panel.seed.value() == 1234 and panel.fixed_seed.isChecked()
+
+
+def test_the_canvas_editor_plugs_in_as_a_tab(qtbot, home):
+    from ragart_desktop.core.settings import Settings
+    from ragart_desktop.ui.main_window import MainWindow
+
+    win = MainWindow(home, Settings())
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.ready, timeout=20_000):
+        win.show()
+    try:
+        tabs: QTabWidget = win.tabs
+        assert [tabs.tabText(i) for i in range(tabs.count())] == ["Canvas"]
+        assert win.editor_actions["undo"].isEnabled() and win.editor_actions["export"].isEnabled()
+        assert win.browser.canvas_button.isEnabled()
+        assert win.browser.canvas_image() is not None
+    finally:
+        win.close()

@@ -24,20 +24,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ragart_desktop.cli import library as library_cmds
+    from ragart_desktop.cli import generate, library, models
 
     parser = _Parser(prog="ragart", description="RagArt Desktop, headless.")
     parser.add_argument("--home", help="data folder (default: RAGART_HOME or the user data folder)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    library_cmds.register(sub)
-    for name in ("models", "generate"):
-        try:
-            module = __import__(f"ragart_desktop.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"ragart_desktop.cli.{name}":
-                raise
-            continue
-        module.register(sub)
+    for group in (library, models, generate):
+        group.register(sub)
     return parser
 
 
@@ -55,6 +48,3 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("ragart: interrupted", file=sys.stderr)
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

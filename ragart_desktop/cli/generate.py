@@ -43,24 +43,10 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _references(specs: list[str]):
+    from ragart_desktop.cli.args import item_or_file
     from ragart_desktop.core.generate.image.request import ReferenceSpec
 
-    out = []
-    for spec in specs:
-        ref, weight = spec, 1.0
-        head, sep, tail = spec.rpartition(":")
-        if sep and head and not os.path.exists(spec):
-            try:
-                ref, weight = head, float(tail)
-            except ValueError:
-                pass
-        if ref.isdigit() and not os.path.exists(ref):
-            out.append(ReferenceSpec(item_id=int(ref), weight=weight))
-        elif os.path.exists(ref):
-            out.append(ReferenceSpec(path=os.path.abspath(ref), weight=weight))
-        else:
-            raise UsageError("reference not found (give an item id or an image file).", path=ref)
-    return tuple(out)
+    return tuple(ReferenceSpec(*item_or_file(spec, "reference")) for spec in specs)
 
 
 def cmd_generate_image(args: argparse.Namespace, home: Home) -> int:

@@ -100,26 +100,14 @@ def cmd_rescan(args: argparse.Namespace, home: Home) -> int:
 
 
 def _examples(lib, specs: list[str]) -> tuple[Any, ...]:
-    import os
-
-    from ragart_desktop.core.errors import UsageError
+    from ragart_desktop.cli.args import item_or_file
     from ragart_desktop.core.retrieval.query import Example
 
     out = []
     for spec in specs:
-        ref, weight = spec, 1.0
-        head, sep, tail = spec.rpartition(":")
-        if sep and head and not os.path.exists(spec):
-            try:
-                ref, weight = head, float(tail)
-            except ValueError:
-                pass
-        if ref.isdigit() and not os.path.exists(ref):
-            out.append(Example(item_id=lib.get_item(int(ref)).id, weight=weight))
-        elif os.path.exists(ref):
-            out.append(Example(path=os.path.abspath(ref), weight=weight))
-        else:
-            raise UsageError("example not found (give a file or an item id).", path=ref)
+        item_id, path, weight = item_or_file(spec, "example")
+        out.append(Example(item_id=lib.get_item(item_id).id if item_id is not None else None, path=path,
+                           weight=weight))
     return tuple(out)
 
 

@@ -54,13 +54,34 @@ class Library:
             raise UsageError("the library needs a text embedder for words.")
         self.words_embedder = words[0]
         self.indexes: dict[str, VectorIndex] = {}
-        for e in self.embedders:
-            spec = IndexSpec(embedder_id=e.id, embedder_version=e.version, dim=e.dim)
-            index = VectorIndex(home.index_dir / f"{e.id}.usearch", spec)
-            if index.rebuild_reason:
-                log.warning("index %s is rebuilt from the catalog: %s", e.id, index.rebuild_reason)
-            self.indexes[e.id] = index
+        self._index_stamps: dict[str, Optional[int]] = {}
         self._index_lock = threading.RLock()
+        for e in self.embedders:
+            self._open_index(e)
+
+    def _open_index(self, e: Embedder) -> None:
+        spec = IndexSpec(embedder_id=e.id, embedder_version=e.version, dim=e.dim)
+        index = VectorIndex(self.home.index_dir / f"{e.id}.usearch", spec)
+        if index.rebuild_reason:
+            log.warning("index %s is rebuilt from the catalog: %s", e.id, index.rebuild_reason)
+        self.indexes[e.id] = index
+        self._index_stamps[e.id] = self._stamp(index)
+
+    @staticmethod
+    def _stamp(index: VectorIndex) -> Optional[int]:
+        try:
+            return index.meta_path.stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def refresh_indexes(self) -> None:
+        """Re-open indexes another process saved since we read them (we hold no unsaved vectors)."""
+        with self._index_lock:
+            for e in self.embedders:
+                index = self.indexes[e.id]
+                if not index.dirty and self._stamp(index) != self._index_stamps[e.id]:
+                    log.info("index %s changed on disk; reloading", e.id)
+                    self._open_index(e)
 
     @classmethod
     def open(cls, home: Home, settings: Optional[Settings] = None,
@@ -97,6 +118,7 @@ class Library:
 
     def _sync(self, roots: Sequence[tuple[int, str]], task: Task) -> ImportReport:
         with ImportLock(self.home.root / "import.lock", task):
+            self.refresh_indexes()
             return Sync(self, task).run(roots)
 
     # ---- called by Sync -------------------------------------------------------------------------
@@ -174,9 +196,11 @@ class Library:
 
     def save_indexes(self) -> None:
         with self._index_lock:
-            for index in self.indexes.values():
+            for e in self.embedders:
+                index = self.indexes[e.id]
                 if index.dirty:
                     index.save()
+                    self._index_stamps[e.id] = self._stamp(index)
 
     def _add_vectors(self, e: Embedder, ids: Sequence[int], vectors: np.ndarray) -> None:
         with self._index_lock:
@@ -193,6 +217,7 @@ class Library:
         """Hybrid search (BM25 + vectors, fused, re-ranked); see ``core.retrieval.search``."""
         from ragart_desktop.core.retrieval.search import search
 
+        self.refresh_indexes()
         return search(self, query, ensure_task(task))
 
     def browse(self, kind: Optional[str] = None, offset: int = 0, limit: int = 200) -> list[Item]:

@@ -1,0 +1,96 @@
+"""The `ragart` CLI contract: names, JSON shapes, exit codes, one-line errors."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ragart_desktop.cli import main
+from tests.core.library.conftest import art_folder, painting  # noqa: F401
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def lib_home(tmp_path, art_folder, capsys):  # noqa: F811
+    home = str(tmp_path / "home")
+    code, out, _ = run(capsys, "--home", home, "import", str(art_folder), "--json")
+    assert code == 0
+    return home, json.loads(out)
+
+
+def test_import_rescan_status_search_tag_json(lib_home, art_folder, capsys):  # noqa: F811
+    home, report = lib_home
+    assert set(report) >= {"added", "updated", "moved", "unchanged", "removed", "skipped"}
+    assert report["added"] == 16 and report["skipped"] == []
+    code, out, _ = run(capsys, "--home", home, "rescan", "--json")
+    assert code == 0 and json.loads(out)["unchanged"] == 16
+    code, out, _ = run(capsys, "--home", home, "status", "--json")
+    status = json.loads(out)
+    assert status["items"] == {"image": 8, "music": 4, "text": 4} and len(status["indexes"]) == 3
+    code, out, _ = run(capsys, "--home", home, "search", "harbour", "-k", "3", "--json")
+    results = json.loads(out)["results"]
+    assert code == 0 and {"id", "path", "kind", "score", "why"} <= set(results[0])
+    assert results[0]["path"].endswith("stormy-harbour.png")
+    code, out, _ = run(capsys, "--home", home, "search", "--like", str(art_folder / "forest" / "pine-grove.jpg"),
+                       "--kind", "image", "-k", "2", "--json")
+    assert json.loads(out)["results"][0]["kind"] == "image"
+    code, out, _ = run(capsys, "--home", home, "tag", str(art_folder / "poems" / "snow.txt"), "winter", "quiet")
+    assert code == 0 and "winter" in out
+    code, out, _ = run(capsys, "--home", home, "search", "winter", "-k", "1", "--json")
+    assert json.loads(out)["results"][0]["path"].endswith("snow.txt")
+
+
+def test_generate_image_json(lib_home, tmp_path, capsys):
+    home, _ = lib_home
+    out_path = tmp_path / "out" / "sea.png"
+    code, out, err = run(capsys, "--home", home, "generate", "image", "--prompt", "stormy harbour", "--size", "64x64",
+                         "--seed", "3", "--count", "2", "--out", str(out_path), "--json")
+    assert code == 0, err
+    outputs = json.loads(out)["outputs"]
+    assert [o["seed"] for o in outputs] == [3, 4]
+    assert all(os.path.exists(o["path"]) for o in outputs)
+    assert outputs[0]["references"] and {"id", "path", "weight"} <= set(outputs[0]["references"][0])
+    assert set(outputs[0]["nearest_library_item"]) == {"id", "similarity"}
+    assert "reference_similarity" in outputs[0]["scores"]
+
+
+def test_errors_are_one_line_with_nonzero_exit(tmp_path, capsys):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "--home", str(blocker / "home"), "status")
+    assert code == 2 and err.count("\n") == 1 and "home folder" in err
+    code, _, err = run(capsys, "--home", str(tmp_path / "h"), "generate", "image", "--mode", "fill", "--out", "x.png")
+    assert code == 2 and "needs a canvas" in err and "Traceback" not in err
+    code, _, err = run(capsys, "--home", str(tmp_path / "h"), "search", "--like", str(tmp_path / "missing.png"))
+    assert code == 2 and "missing.png" in err
+
+
+def test_two_processes_importing_at_once_both_finish_consistently(tmp_path):
+    root = tmp_path / "pics"
+    root.mkdir()
+    for i in range(12):
+        painting(i).save(root / f"p{i}.png")
+    home = str(tmp_path / "home")
+    cmd = [sys.executable, "-m", "ragart_desktop.cli", "--home", home, "import", str(root), "--json"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    reports = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        reports.append(json.loads(out))
+    assert sorted(r["added"] for r in reports) == [0, 12]
+    assert sorted(r["unchanged"] for r in reports) == [0, 12]
+    status = subprocess.run([sys.executable, "-m", "ragart_desktop.cli", "--home", home, "status", "--json"],
+                            capture_output=True, text=True, check=True)
+    data = json.loads(status.stdout)
+    assert data["items"]["image"] == 12
+    counts = {ix["modality"]: ix["count"] for ix in data["indexes"].values()}
+    assert counts == {"words": 12, "image": 12, "music": 0}

@@ -109,6 +109,21 @@ class MiniLMTextEmbedder(Embedder):
 
         # Batching texts of similar length together keeps padding (wasted compute) small.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        # One short text (a search query) is fastest on one thread: measured 6 ms either way alone,
+        # but 26 vs 37 ms for a whole search whose BM25 part runs beside it. With OpenMP the thread
+        # count belongs to the calling thread, so other jobs keep theirs.
+        threads = torch.get_num_threads()
+        if len(texts) == 1:
+            torch.set_num_threads(1)
+        try:
+            self._run(tokenizer, model, texts, order, out)
+        finally:
+            torch.set_num_threads(threads)
+        return out
+
+    def _run(self, tokenizer, model, texts: list[str], order: list[int], out: np.ndarray) -> None:
+        import torch
+
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
@@ -124,4 +139,3 @@ class MiniLMTextEmbedder(Embedder):
                 pooled = (tokens * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
                 pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
                 out[idx] = pooled.float().cpu().numpy()
-        return out

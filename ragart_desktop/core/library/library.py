@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -58,6 +59,8 @@ class Library:
         self._index_lock = threading.RLock()
         for e in self.embedders:
             self._open_index(e)
+        # One thread that runs the BM25 part of a search while the caller embeds the query.
+        self.query_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ragart-query")
 
     def _open_index(self, e: Embedder) -> None:
         spec = IndexSpec(embedder_id=e.id, embedder_version=e.version, dim=e.dim)
@@ -93,6 +96,7 @@ class Library:
         return cls(home, settings, embedders if embedders is not None else builtin_embedders())
 
     def close(self) -> None:
+        self.query_pool.shutdown(wait=True)
         self.save_indexes()
         self.catalog.close()
 

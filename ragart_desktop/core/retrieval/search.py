@@ -73,14 +73,15 @@ def _search(lib: "Library", q: Query, task: Task) -> list[SearchResult]:
     n_cand = max(q.k * 5, 100)
     rankings: list[tuple[list[int], float]] = []
 
-    # 2. BM25.
-    if text.positive:
-        bm25 = lib.catalog.fts_search(_fts_expression(text), n_cand, allowed)
-        rankings.append(([i for i, _ in bm25], 1.0 - fusion_weight))
-    task.check()
+    # 2. BM25, on the library's query thread while this one embeds the query (both release the GIL).
+    bm25 = lib.query_pool.submit(lib.catalog.fts_search, _fts_expression(text), n_cand, allowed) \
+        if text.positive else None
 
     # 3. Vector channels.
     channels = _channels(lib, q, text)
+    if bm25 is not None:
+        rankings.append(([i for i, _ in bm25.result()], 1.0 - fusion_weight))
+    task.check()
     for ch in channels:
         hits = lib.indexes[ch.embedder.id].search(ch.vector, n_cand + len(example_ids), allowed)
         rankings.append(([k for k, _ in hits if k not in example_ids], fusion_weight * ch.weight))

@@ -132,6 +132,22 @@ class LibraryService(QObject):
         return self.indexer.submit("Rescan library", lambda task: self.library().rescan(task),
                                    on_result=self._after_import)
 
+    def reload_embedders(self) -> int:
+        """After the models folders change: reopen the library with the embedders now available
+        (e.g. a CLIP model) and re-embed in the background (the rescan fills any new index)."""
+
+        def fn(task: Task) -> "ImportReport":
+            from ragart_desktop.core.library.library import Library
+
+            fresh = Library.open(self.home, self.settings)
+            with self._open_lock:
+                old, self._library = self._library, fresh
+            if old is not None:
+                old.save_indexes()   # a search may still be using it: saved, not closed
+            return fresh.rescan(task)
+
+        return self.indexer.submit("Re-embed the library for new models", fn, on_result=self._after_import)
+
     def import_demo(self) -> int:
         """Write the bundled demo library into the home folder and import it."""
         dest = self.home.demo_dir

@@ -493,6 +493,8 @@ class MainWindow(QMainWindow):
             apply_theme(QApplication.instance(), self.settings.theme)
         if added_roots:
             self.import_paths(added_roots)
+        if "model_paths" in changed or "device" in changed:
+            self.service.reload_embedders()
         if {"model_paths", "trusted_models"} & set(changed):
             self.refresh_engines()
         if {"fusion_weight", "mmr_lambda", "use_pagerank"} & set(changed):

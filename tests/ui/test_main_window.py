@@ -197,3 +197,32 @@ def test_find_similar_query_by_example_and_tags(qtbot, window, tmp_path, make_im
     browser.tags_box.setText("lighthouse")
     qtbot.waitUntil(lambda: [model.row(i).item.id for i in range(model.rowCount())] == [item.id], timeout=60_000)
     assert "lighthouse" in model.row(0).item.tags and model.row(0).item.note == "the best of the studies"
+
+
+def test_adding_a_clip_model_re_embeds_the_library_in_the_background(qtbot, tmp_path):
+    """The service reopens the library with the new embedder and fills its index off the UI thread."""
+    from ragart_desktop.core.home import Home
+    from ragart_desktop.core.settings import Settings
+    from ragart_desktop.ui.library_service import LibraryService
+    from tests.core.library.conftest import painting
+    from tests.fixtures import tiny_models
+
+    home = Home(tmp_path / "h").ensure()
+    pics = tmp_path / "pics"
+    pics.mkdir()
+    for i in range(3):
+        painting(i).save(pics / f"p{i}.png")
+    service = LibraryService(home, Settings())
+    try:
+        with qtbot.waitSignal(service.imported, timeout=120_000):
+            service.import_paths([pics])
+        models = tmp_path / "my-models"
+        tiny_models.make_clip_folder(models / "tiny-clip")
+        service.settings.model_paths.append(str(models))
+        with qtbot.waitSignal(service.imported, timeout=120_000):
+            service.reload_embedders()
+        lib = service.library()
+        clip = [e for e in lib.embedders if e.id.startswith("clip-")]
+        assert clip and len(lib.indexes[clip[0].id]) == 3
+    finally:
+        service.close()

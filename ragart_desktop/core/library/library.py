@@ -89,11 +89,11 @@ class Library:
     @classmethod
     def open(cls, home: Home, settings: Optional[Settings] = None,
              embedders: Optional[Sequence[Embedder]] = None) -> "Library":
-        from ragart_desktop.core.embed.registry import builtin_embedders
+        from ragart_desktop.core.embed.registry import library_embedders
 
         home.ensure()
         settings = settings or Settings.load(home.settings_path)
-        return cls(home, settings, embedders if embedders is not None else builtin_embedders())
+        return cls(home, settings, embedders if embedders is not None else library_embedders(home, settings))
 
     def close(self) -> None:
         self.query_pool.shutdown(wait=True)

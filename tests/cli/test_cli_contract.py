@@ -94,3 +94,38 @@ def test_two_processes_importing_at_once_both_finish_consistently(tmp_path):
     assert data["items"]["image"] == 12
     counts = {ix["modality"]: ix["count"] for ix in data["indexes"].values()}
     assert counts == {"words": 12, "image": 12, "music": 0}
+
+
+def test_a_process_killed_mid_import_leaves_a_library_the_next_import_finishes(tmp_path):
+    import signal
+    import sqlite3
+    import time
+
+    root = tmp_path / "pics"
+    root.mkdir()
+    for i in range(120):
+        painting(i, size=(96, 72)).save(root / f"p{i:03d}.png")
+    home = tmp_path / "home"
+    cmd = [sys.executable, "-m", "ragart_desktop.cli", "--home", str(home), "import", str(root), "--json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 240
+    count = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with sqlite3.connect(home / "catalog.sqlite", timeout=5) as c:
+                count = c.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+        except sqlite3.Error:
+            count = 0
+        if count > 0:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < count < 120, "the import was not caught mid-way"
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["added"] + report["unchanged"] == 120
+    status = json.loads(subprocess.run(cmd[:5] + ["status", "--json"], capture_output=True, text=True).stdout)
+    counts = {ix["modality"]: ix["count"] for ix in status["indexes"].values()}
+    assert status["items"]["image"] == 120 and counts == {"words": 120, "image": 120, "music": 0}

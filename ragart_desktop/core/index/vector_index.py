@@ -58,6 +58,9 @@ EXPANSION_SEARCH = 512
 # result, and a graph search must fetch about k * n / m results to find k of m allowed keys, so the
 # two costs meet near m = sqrt(k * n). Below EXACT_MIN allowed keys exact search is always used.
 EXACT_MIN = 256
+# Up to this many vectors a whole-index scan costs well under a millisecond, and it is exact and
+# deterministic (the graph's answers depend on insertion order across threads).
+EXACT_BELOW = 4096
 OVERSAMPLE = 2.0
 
 
@@ -254,6 +257,8 @@ class VectorIndex:
             if n == 0:
                 return []
             if allowed is None:
+                if n <= EXACT_BELOW:
+                    return self._exact_search(q, self.keys(), k)
                 return self._graph_search(q, min(k, n))
             if not isinstance(allowed, (set, frozenset)):
                 allowed = set(allowed)

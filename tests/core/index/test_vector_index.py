@@ -329,3 +329,18 @@ def test_non_ascii_folder_round_trips(tmp_path):
     index.add(keys_of(4), unit_rows(4))
     index.save()
     assert len(VectorIndex(folder / "bilder.usearch", SPEC)) == 4
+
+
+def test_graph_search_above_the_exact_threshold_finds_the_true_neighbours(tmp_path):
+    from ragart_desktop.core.index.vector_index import EXACT_BELOW
+
+    n = EXACT_BELOW + 1000
+    index = VectorIndex(tmp_path / "big.usearch", SPEC)
+    vectors = unit_rows(n, seed=5)
+    index.add(keys_of(n), vectors)
+    queries = unit_rows(20, seed=6)
+    overlap = 0
+    for q in queries:
+        expected = set(brute_force(vectors, keys_of(n), q, 10))
+        overlap += len(expected & {key for key, _ in index.search(q, 10)})
+    assert overlap / (10 * len(queries)) >= 0.95

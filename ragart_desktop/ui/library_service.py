@@ -132,6 +132,17 @@ class LibraryService(QObject):
         return self.indexer.submit("Rescan library", lambda task: self.library().rescan(task),
                                    on_result=self._after_import)
 
+    def remove_roots(self, paths: Sequence[str]) -> int:
+        """Take folders out of the library (their files stay on disk)."""
+        def fn(task: Task) -> int:
+            return sum(self.library().remove_root(p) for p in paths)
+
+        return self.indexer.submit("Remove library folders", fn, on_result=lambda _: self._changed_now())
+
+    def _changed_now(self) -> None:
+        self.changed.emit()
+        self.refresh_status()
+
     def reload_embedders(self) -> int:
         """After the models folders change: reopen the library with the embedders now available
         (e.g. a CLIP model) and re-embed in the background (the rescan fills any new index)."""

@@ -484,6 +484,7 @@ class MainWindow(QMainWindow):
         if new is None:
             return
         added_roots = [r for r in new.library_roots if r not in self.settings.library_roots + library_roots]
+        removed_roots = [r for r in library_roots if r not in new.library_roots]
         changed = apply_settings(self.settings, new)
         try:
             self.settings.save(self.home.settings_path)
@@ -493,6 +494,8 @@ class MainWindow(QMainWindow):
             apply_theme(QApplication.instance(), self.settings.theme)
         if added_roots:
             self.import_paths(added_roots)
+        if removed_roots:
+            self.service.remove_roots(removed_roots)
         if "model_paths" in changed or "device" in changed:
             self.service.reload_embedders()
         if {"model_paths", "trusted_models"} & set(changed):

@@ -78,7 +78,7 @@ class SettingsDialog(QDialog):
         self._original = settings
         roots = list(dict.fromkeys([*settings.library_roots, *(library_roots or [])]))
         # The library has no way to forget a folder yet: folders can be added here, not removed.
-        self.roots = FolderList(roots, removable=False)
+        self.roots = FolderList(roots)
         self.models = FolderList(list(settings.model_paths))
         self.device = _combo(DEVICES, settings.device)
         self.memory = _combo(MEMORY_MODES, settings.memory_mode)

@@ -226,3 +226,25 @@ def test_adding_a_clip_model_re_embeds_the_library_in_the_background(qtbot, tmp_
         assert clip and len(lib.indexes[clip[0].id]) == 3
     finally:
         service.close()
+
+
+def test_removing_a_library_folder_runs_on_the_indexer(qtbot, tmp_path):
+    from ragart_desktop.core.home import Home
+    from ragart_desktop.core.settings import Settings
+    from ragart_desktop.ui.library_service import LibraryService
+    from tests.core.library.conftest import painting
+
+    home = Home(tmp_path / "h").ensure()
+    pics = tmp_path / "pics"
+    pics.mkdir()
+    for i in range(2):
+        painting(i).save(pics / f"p{i}.png")
+    service = LibraryService(home, Settings())
+    try:
+        with qtbot.waitSignal(service.imported, timeout=120_000):
+            service.import_paths([pics])
+        with qtbot.waitSignal(service.changed, timeout=60_000):
+            service.remove_roots([str(pics)])
+        assert service.library().count() == 0 and service.library().status()["roots"] == []
+    finally:
+        service.close()

@@ -211,6 +211,14 @@ class Catalog:
     def roots(self) -> list[tuple[int, str]]:
         return [(r["id"], from_db_path(r["path"])) for r in self.conn.execute("SELECT id, path FROM roots ORDER BY id")]
 
+    @staticmethod
+    def delete_root(c: sqlite3.Connection, root_id: int) -> list[int]:
+        """Forget a root and the paths found under it; return the items those paths pointed to."""
+        items = [r[0] for r in c.execute("SELECT DISTINCT item_id FROM paths WHERE root_id=?", (root_id,))]
+        c.execute("DELETE FROM paths WHERE root_id=?", (root_id,))
+        c.execute("DELETE FROM roots WHERE id=?", (root_id,))
+        return items
+
     # ---- paths -----------------------------------------------------------------------------
     def path_records(self, root_id: Optional[int] = None) -> dict[str, PathRecord]:
         sql = "SELECT path, item_id, root_id, size, mtime_ns FROM paths"

@@ -120,6 +120,27 @@ class Library:
         """Find added, changed, moved and removed files under every library root."""
         return self._sync(self.catalog.roots(), ensure_task(task))
 
+    def remove_root(self, path: str | os.PathLike) -> int:
+        """Stop keeping a folder in the library: its items leave (unless another root holds them).
+
+        The files on disk are not touched. Returns how many items left the library.
+        """
+        full = os.path.abspath(os.path.expanduser(os.fspath(path)))
+        root_id = next((rid for rid, p in self.catalog.roots() if p == full), None)
+        if root_id is None:
+            raise UsageError("this folder is not a library folder.", path=full)
+        with ImportLock(self.home.root / "import.lock", Task()):
+            self.refresh_indexes()
+            with self.catalog.transaction() as c:
+                touched = self.catalog.delete_root(c, root_id)
+                orphans = self.catalog.orphan_items(c)
+                self.catalog.delete_items(c, [o[0] for o in orphans])
+                self.catalog.refresh_fts(c, touched)
+            self.forget_items(orphans)
+            self.embed_dirty_words(Task())
+            self.save_indexes()
+        return len(orphans)
+
     def _sync(self, roots: Sequence[tuple[int, str]], task: Task) -> ImportReport:
         with ImportLock(self.home.root / "import.lock", task):
             self.refresh_indexes()

@@ -156,3 +156,21 @@ def test_import_of_a_huge_declared_image_is_refused(make_library, tmp_path):
                                     chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b""))
     report = make_library().import_paths([root])
     assert report.added == 0 and len(report.skipped) == 1
+
+
+def test_removing_a_root_forgets_its_items_but_not_shared_ones(make_library, art_folder, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(art_folder / "poems" / "snow.txt", other / "snow-copy.txt")
+    lib = make_library()
+    lib.import_paths([art_folder, other])
+    assert lib.count() == 16
+    removed = lib.remove_root(art_folder)
+    assert removed == 15 and lib.count() == 1
+    survivor = lib.resolve(str(other / "snow-copy.txt"))
+    assert survivor.paths == [str(other / "snow-copy.txt")] and "poems" not in survivor.tags
+    for e in lib.embedders:
+        expected = 1 if e is lib.words_embedder or e.modality == "text" else 0
+        assert len(lib.indexes[e.id]) == expected
+    assert (art_folder / "poems" / "tide.txt").exists()   # files are never touched
+    assert lib.rescan().removed == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,9 +70,9 @@ class Home:
         try:
             for p in (self.root, self.index_dir, self.thumbs_dir, self.models_dir, self.logs_dir):
                 p.mkdir(parents=True, exist_ok=True)
-            probe = self.root / ".write-probe"
-            probe.write_bytes(b"")
-            probe.unlink()
+            # A probe of our own (two processes may start on one fresh folder at once).
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".write-probe-"):
+                pass
         except OSError as exc:
             raise UsageError(
                 f"the home folder cannot be used ({exc.strerror or exc}).",

@@ -230,8 +230,8 @@ class WorkerHost(QObject):
         """Cancel everything, let the current job stop, quit and join the thread. True if joined."""
         if self._closed:
             return self._thread.isFinished()
-        self._closed = True
         self.cancel_all()
+        self._closed = True   # from here on, late signals of the worker are ignored
         self._thread.quit()
         joined = self._thread.wait(timeout_ms)
         if not joined:
@@ -241,6 +241,8 @@ class WorkerHost(QObject):
     # -- worker signals, on the UI thread ----------------------------------------------------------
 
     def _on_started(self, job_id: int, name: str) -> None:
+        if self._closed:
+            return
         self._current = job_id
         self.started.emit(job_id, name)
 
@@ -251,12 +253,16 @@ class WorkerHost(QObject):
         return self._callbacks.pop(job_id, _Callbacks())
 
     def _on_finished(self, job_id: int, result: Any) -> None:
+        if self._closed:
+            return
         callbacks = self._finish(job_id)
         self.finished.emit(job_id, result)
         if callbacks.on_result is not None:
             callbacks.on_result(result)
 
     def _on_failed(self, job_id: int, report: ErrorReport) -> None:
+        if self._closed:
+            return
         callbacks = self._finish(job_id)
         self.failed.emit(job_id, report)
         if callbacks.on_error is not None:
@@ -265,8 +271,8 @@ class WorkerHost(QObject):
             self.unhandled_error.emit(report)
 
     def _on_cancelled(self, job_id: int) -> None:
-        if job_id not in self._callbacks:
-            return  # already reported (a queued job cancelled, then skipped by the worker)
+        if self._closed or job_id not in self._callbacks:
+            return  # shut down, or already reported (a queued job cancelled, then skipped by the worker)
         callbacks = self._finish(job_id)
         self.cancelled.emit(job_id)
         if callbacks.on_cancel is not None:

@@ -131,6 +131,21 @@ class PathRecord:
     mtime_ns: int
 
 
+def _enable_wal(c: sqlite3.Connection, patience_s: float = 30.0) -> None:
+    """Switch to WAL. The switch needs a moment alone with a new database file and SQLite answers
+    "locked" at once (no busy wait) when another process is creating it too, so retry."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                c.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Catalog:
     def __init__(self, db_path: Path):
         self.db_path = Path(db_path)
@@ -149,7 +164,7 @@ class Catalog:
                 c = sqlite3.connect(self.db_path, timeout=30.0, check_same_thread=False,
                                     isolation_level=None)
                 c.row_factory = sqlite3.Row
-                c.execute("PRAGMA journal_mode=WAL")
+                _enable_wal(c)
                 c.execute("PRAGMA synchronous=NORMAL")
                 c.execute("PRAGMA foreign_keys=ON")
                 c.execute("PRAGMA busy_timeout=30000")

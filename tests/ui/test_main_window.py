@@ -9,6 +9,8 @@ import time
 import warnings
 from pathlib import Path
 
+import pytest
+
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QToolButton
@@ -200,52 +202,42 @@ def test_find_similar_query_by_example_and_tags(qtbot, window, tmp_path, make_im
     assert "lighthouse" in model.row(0).item.tags and model.row(0).item.note == "the best of the studies"
 
 
-def test_adding_a_clip_model_re_embeds_the_library_in_the_background(qtbot, tmp_path):
-    """The service reopens the library with the new embedder and fills its index off the UI thread."""
+@pytest.fixture
+def imported_service(qtbot, tmp_path):
+    """A LibraryService (no window) that has imported three small paintings."""
     from ragart_desktop.core.home import Home
     from ragart_desktop.core.settings import Settings
     from ragart_desktop.ui.library_service import LibraryService
     from tests.core.library.conftest import painting
-    from tests.fixtures import tiny_models
 
-    home = Home(tmp_path / "h").ensure()
     pics = tmp_path / "pics"
     pics.mkdir()
     for i in range(3):
         painting(i).save(pics / f"p{i}.png")
-    service = LibraryService(home, Settings())
-    try:
-        with qtbot.waitSignal(service.imported, timeout=120_000):
-            service.import_paths([pics])
-        models = tmp_path / "my-models"
-        tiny_models.make_clip_folder(models / "tiny-clip")
-        service.settings.model_paths.append(str(models))
-        with qtbot.waitSignal(service.imported, timeout=120_000):
-            service.reload_embedders()
-        lib = service.library()
-        clip = [e for e in lib.embedders if e.id.startswith("clip-")]
-        assert clip and len(lib.indexes[clip[0].id]) == 3
-    finally:
-        service.close()
+    service = LibraryService(Home(tmp_path / "h").ensure(), Settings())
+    with qtbot.waitSignal(service.imported, timeout=120_000):
+        service.import_paths([pics])
+    yield service, pics
+    service.close()
 
 
-def test_removing_a_library_folder_runs_on_the_indexer(qtbot, tmp_path):
-    from ragart_desktop.core.home import Home
-    from ragart_desktop.core.settings import Settings
-    from ragart_desktop.ui.library_service import LibraryService
-    from tests.core.library.conftest import painting
+def test_adding_a_clip_model_re_embeds_the_library_in_the_background(qtbot, tmp_path, imported_service):
+    """The service reopens the library with the new embedder and fills its index off the UI thread."""
+    from tests.fixtures import tiny_models
 
-    home = Home(tmp_path / "h").ensure()
-    pics = tmp_path / "pics"
-    pics.mkdir()
-    for i in range(2):
-        painting(i).save(pics / f"p{i}.png")
-    service = LibraryService(home, Settings())
-    try:
-        with qtbot.waitSignal(service.imported, timeout=120_000):
-            service.import_paths([pics])
-        with qtbot.waitSignal(service.changed, timeout=60_000):
-            service.remove_roots([str(pics)])
-        assert service.library().count() == 0 and service.library().status()["roots"] == []
-    finally:
-        service.close()
+    service, _ = imported_service
+    models = tmp_path / "my-models"
+    tiny_models.make_clip_folder(models / "tiny-clip")
+    service.settings.model_paths.append(str(models))
+    with qtbot.waitSignal(service.imported, timeout=120_000):
+        service.reload_embedders()
+    lib = service.library()
+    clip = [e for e in lib.embedders if e.id.startswith("clip-")]
+    assert clip and len(lib.indexes[clip[0].id]) == 3
+
+
+def test_removing_a_library_folder_runs_on_the_indexer(qtbot, imported_service):
+    service, pics = imported_service
+    with qtbot.waitSignal(service.changed, timeout=60_000):
+        service.remove_roots([str(pics)])
+    assert service.library().count() == 0 and service.library().status()["roots"] == []

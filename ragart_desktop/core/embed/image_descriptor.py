@@ -39,6 +39,7 @@ from typing import Sequence
 import numpy as np
 from PIL import Image
 
+from ragart_desktop.core.embed.histograms import split_between_bins
 from ragart_desktop.core.embed.base import Embedder, l2_normalise
 from ragart_desktop.core.errors import UsageError
 
@@ -88,23 +89,8 @@ def _srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
 
 
 def _soft_histogram(values: np.ndarray, weights: np.ndarray, bins: int, circular: bool) -> np.ndarray:
-    """Histogram of ``values`` already scaled to bin units [0, bins), each split linearly between
-    its two nearest bin centres (so small shifts change the histogram smoothly)."""
-    pos = values.ravel() - 0.5
-    low = np.floor(pos)
-    frac = pos - low
-    low = low.astype(np.int64)
-    high = low + 1
-    if circular:
-        low %= bins
-        high %= bins
-    else:
-        low = np.clip(low, 0, bins - 1)
-        high = np.clip(high, 0, bins - 1)
-    w = weights.ravel()
-    hist = np.bincount(low, w * (1.0 - frac), minlength=bins)
-    hist += np.bincount(high, w * frac, minlength=bins)
-    return hist
+    """Histogram of ``values`` already scaled to bin units [0, bins)."""
+    return split_between_bins(values.ravel() - 0.5, weights.ravel(), bins, circular)
 
 
 def _grid_mean(channel: np.ndarray, cells: int) -> np.ndarray:

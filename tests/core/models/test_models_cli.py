@@ -7,6 +7,7 @@ import shutil
 from ragart_desktop.cli import main
 from ragart_desktop.core.home import Home
 from ragart_desktop.core.settings import Settings
+from ragart_desktop.core.models.device import dtype_for
 
 
 def _run(capsys, *argv):
@@ -29,11 +30,11 @@ def test_add_list_and_check(zoo, tmp_path, capsys):
 
     code, out, _ = _run(capsys, "--home", str(home), "models", "check", "tiny-sd-folder", "--device", "cpu", "--json")
     report = json.loads(out)
-    assert code == 0 and report["device"] == "cpu" and report["dtype"] == "float32" and report["step_seconds"] > 0
+    assert code == 0 and report["device"] == "cpu" and report["dtype"] == dtype_for("cpu") and report["step_seconds"] > 0
 
     code, out, _ = _run(capsys, "--home", str(home), "models", "check", "tiny-sd1", "--device", "cpu",
                         "--config", str(zoo["sd_file_config"]))
-    assert code == 0 and "ok on cpu (float32)" in out
+    assert code == 0 and f"ok on cpu ({dtype_for('cpu')})" in out
 
     for name in ("tiny-clip", "tiny-gpt2", "ink-style"):
         code, out, _ = _run(capsys, "--home", str(home), "models", "check", name, "--device", "cpu")

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from PySide6 import QtCore
 from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QProgressBar, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from ragart_desktop.core.errors import RagartError
 from ragart_desktop.core.home import Home
@@ -168,6 +170,9 @@ class MainWindow(QMainWindow):
                 self.add_editor(title, editor)
         if self.tabs.count() == 0:
             self.tabs.addTab(self._no_editor_page(), "Start")
+        for i in range(self.tabs.count()):
+            if hasattr(self.tabs.widget(i), "recoverable_autosaves"):
+                self.offer_recovery(self.tabs.widget(i))
         self._update_editor_actions()
         self._restore_state()
 
@@ -215,6 +220,34 @@ class MainWindow(QMainWindow):
         page.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         page.setObjectName("Hint")
         return page
+
+    def offer_recovery(self, editor: QWidget) -> Optional[QMessageBox]:
+        """After a crash: offer the newest autosave of a canvas that was never saved (not modal)."""
+        autosaves = editor.recoverable_autosaves()
+        if not autosaves:
+            return None
+        newest = autosaves[0]
+        when = time.strftime("%d %b %H:%M", time.localtime(newest.stat().st_mtime))
+        box = QMessageBox(QMessageBox.Icon.Question, "Recover your canvas",
+                          f"RagArt closed before a canvas was saved. Recover the version autosaved on {when}?",
+                          parent=self)
+        recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard it", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+
+        def answered(button) -> None:
+            try:
+                if button is recover:
+                    editor.recover_autosave(newest)
+                elif button is discard:
+                    newest.unlink(missing_ok=True)
+            except RagartError as exc:
+                self.report_error(ErrorReport.from_exception(exc, "Recovering the canvas"))
+
+        box.buttonClicked.connect(answered)
+        box.open()
+        self._recovery_box = box
+        return box
 
     def add_editor(self, title: str, editor: QWidget) -> None:
         """Add an editor tab (see ``ui.editors`` for what the window routes to it and listens to)."""
@@ -510,8 +543,6 @@ class MainWindow(QMainWindow):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def _about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         import ragart_desktop
 
         QMessageBox.about(self, "About RagArt Desktop",

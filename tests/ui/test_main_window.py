@@ -241,3 +241,21 @@ def test_removing_a_library_folder_runs_on_the_indexer(qtbot, imported_service):
     with qtbot.waitSignal(service.changed, timeout=60_000):
         service.remove_roots([str(pics)])
     assert service.library().count() == 0 and service.library().status()["roots"] == []
+
+
+def test_an_unsaved_canvas_left_by_a_crash_is_offered_back(qtbot, window, home):
+    from ragart_desktop.core.canvas import Autosaver, CanvasDocument, autosave_dir
+    from ragart_desktop.ui.canvas import CanvasEditor
+
+    lost = CanvasDocument.new(64, 48)
+    lost.add_layer("sketch")
+    Autosaver(lost, autosave_dir(home)).save_now()   # what the crashed session left behind
+    editor = CanvasEditor(home=home)
+    qtbot.addWidget(editor)
+    box = window.offer_recovery(editor)
+    assert box is not None and box.isVisible()
+    recover = next(b for b in box.buttons() if b.text() == "Recover")
+    recover.click()
+    names = [layer.name for layer in editor.document.layers]
+    assert "sketch" in names and editor.document.width == 64
+    editor.shutdown()

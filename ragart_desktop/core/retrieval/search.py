@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ragart_desktop.core.embed.base import Embedder, l2_normalise
 from ragart_desktop.core.errors import BadInputError
@@ -46,10 +46,17 @@ class _Channel:
     examples: list[tuple[str, np.ndarray]]   # (label, vector) of positive examples, for "why"
 
 
+_THREADPOOLS: Optional[ThreadpoolController] = None
+
+
 def search(lib: "Library", q: Query, task: Task) -> list[SearchResult]:
     # The matrices here are small (a few hundred candidates): BLAS threads only add latency, and
     # a lot of it while an import keeps the other cores busy (measured: 0.4 ms vs 30-40 ms for MMR).
-    with threadpool_limits(limits=1, user_api="blas"):
+    # The controller is made once: finding the BLAS libraries costs ~2 ms a time.
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        _THREADPOOLS = ThreadpoolController()
+    with _THREADPOOLS.limit(limits=1, user_api="blas"):
         return _search(lib, q, task)
 
 

@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    if hasattr(sys.stdout, "reconfigure"):   # file names that are not valid UTF-8 print escaped
+        sys.stdout.reconfigure(errors="backslashreplace")
+    home = None
     try:
         home = resolve_home(args.home).ensure()
         setup_logging(home.logs_dir)
@@ -47,4 +50,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print("ragart: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: the traceback goes to the log file, not to the terminal
+        log.exception("unexpected error in `ragart %s`", args.command)
+        where = f"; details in {home.logs_dir}" if home is not None else ""
+        print(f"ragart: unexpected error ({type(exc).__name__}: {exc}){where}", file=sys.stderr)
+        return 1
 

@@ -129,3 +129,16 @@ def test_a_process_killed_mid_import_leaves_a_library_the_next_import_finishes(t
     status = json.loads(subprocess.run(cmd[:5] + ["status", "--json"], capture_output=True, text=True).stdout)
     counts = {ix["modality"]: ix["count"] for ix in status["indexes"].values()}
     assert status["items"]["image"] == 120 and counts == {"words": 120, "image": 120, "music": 0}
+
+
+def test_a_bug_is_one_line_on_stderr_and_a_traceback_in_the_log(tmp_path, capsys, monkeypatch):
+    import ragart_desktop.cli.library as library_cmds
+
+    def broken(args, home):
+        raise RuntimeError("something nobody expected")
+    monkeypatch.setattr(library_cmds, "cmd_status", broken)
+    home = tmp_path / "h"
+    code, _, err = run(capsys, "--home", str(home), "status")
+    assert code == 1 and err.count("\n") == 1
+    assert "unexpected error (RuntimeError: something nobody expected)" in err and "Traceback" not in err
+    assert "Traceback" in (home / "logs" / "ragart.log").read_text()

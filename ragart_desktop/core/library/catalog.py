@@ -131,6 +131,13 @@ class PathRecord:
     mtime_ns: int
 
 
+def _rollback(c: sqlite3.Connection) -> None:
+    try:
+        c.execute("ROLLBACK")
+    except sqlite3.Error:   # SQLite may already have rolled back (e.g. after a full disk)
+        pass
+
+
 def _enable_wal(c: sqlite3.Connection, patience_s: float = 30.0) -> None:
     """Switch to WAL. The switch needs a moment alone with a new database file and SQLite answers
     "locked" at once (no busy wait) when another process is creating it too, so retry."""
@@ -198,8 +205,16 @@ class Catalog:
             try:
                 yield c
                 c.execute("COMMIT")
+            except sqlite3.Error as exc:
+                _rollback(c)
+                full = "full" in str(exc).lower()
+                raise StorageError(
+                    f"the catalog could not be written ({exc}); nothing of this step was kept.",
+                    path=self.db_path,
+                    hint="Free some disk space, then import again: it goes on from where it stopped."
+                    if full else None) from exc
             except BaseException:
-                c.execute("ROLLBACK")
+                _rollback(c)
                 raise
 
     def _init_schema(self) -> None:

@@ -174,3 +174,24 @@ def test_removing_a_root_forgets_its_items_but_not_shared_ones(make_library, art
         assert len(lib.indexes[e.id]) == expected
     assert (art_folder / "poems" / "tide.txt").exists()   # files are never touched
     assert lib.rescan().removed == 0
+
+
+def test_a_full_disk_stops_the_import_with_a_clear_error_and_the_next_import_finishes(make_library, tmp_path):
+    from ragart_desktop.core.errors import StorageError
+
+    root = tmp_path / "notes"
+    root.mkdir()
+    for i in range(40):
+        (root / f"note-{i:02d}.txt").write_text(f"Note {i}\n" + ("words of a long studio note " * 400))
+    lib = make_library()
+    pages = lib.catalog.conn.execute("PRAGMA page_count").fetchone()[0]
+    lib.catalog.conn.execute(f"PRAGMA max_page_count = {pages + 8}")   # the disk fills up
+    with pytest.raises(StorageError) as info:
+        lib.import_paths([root])
+    assert "catalog.sqlite" in info.value.user_message() and "Free some disk space" in info.value.user_message()
+    kept = lib.count()
+    assert kept < 40
+    lib.catalog.conn.execute("PRAGMA max_page_count = 1073741823")   # space freed
+    report = lib.import_paths([root])
+    assert lib.count() == 40 and report.added == 40 - kept
+    assert len(lib.indexes[lib.words_embedder.id]) == 40

@@ -132,14 +132,13 @@ class Sync:
 
         # 2. Unchanged files are only stat'ed.
         todo: list[tuple[FoundFile, Optional[PathRecord]]] = []
-        root_of = {path: rid for rid, path in roots}
         for f in found:
             rec = records.get(f.path)
             if rec is not None and rec.size == f.size and rec.mtime_ns == f.mtime_ns:
                 self.report.unchanged += 1
             else:
                 todo.append((f, rec))
-        self._root_ids = self._root_id_lookup(roots, root_of)
+        self._root_ids = self._root_id_lookup(roots)
 
         # 3-4. Hash, decode, commit, thumbnail and embed the rest in batches.
         self.known_hashes = self.lib.catalog_hashes()
@@ -157,7 +156,9 @@ class Sync:
         return self.report
 
     # ---- steps ---------------------------------------------------------------------------------
-    def _root_id_lookup(self, roots, root_of):
+    @staticmethod
+    def _root_id_lookup(roots: Sequence[tuple[int, str]]):
+        """The innermost root each path lies under (roots may nest)."""
         def lookup(path: str) -> Optional[int]:
             best, best_len = None, -1
             for rid, root in roots:

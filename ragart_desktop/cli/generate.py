@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-retrieve", action="store_true", help="use only the --ref references")
     p.add_argument("--refs", type=int, default=4, help="how many references in all (default 4)")
     p.add_argument("--engine", default="builtin", help="builtin or a model name from `ragart models list`")
+    p.add_argument("--lora", action="append", default=[], metavar="NAME[:SCALE]",
+                   help="a LoRA from `ragart models list` (repeatable; scale 0.8 by default)")
     p.add_argument("--strength", type=float, default=0.6)
     p.add_argument("--ref-strength", type=float, default=0.6)
     p.add_argument("--seed", type=int, default=0)
@@ -49,6 +51,19 @@ def _references(specs: list[str]):
     return tuple(ReferenceSpec(*item_or_file(spec, "reference")) for spec in specs)
 
 
+def _loras(specs: list[str]):
+    from ragart_desktop.core.generate.image.request import LoraSpec
+
+    out = []
+    for spec in specs:
+        name, sep, scale = spec.rpartition(":")
+        try:
+            out.append(LoraSpec(name, float(scale)) if sep and name else LoraSpec(spec))
+        except ValueError:
+            out.append(LoraSpec(spec))
+    return tuple(out)
+
+
 def cmd_generate_image(args: argparse.Namespace, home: Home) -> int:
     from ragart_desktop.cli.library import _stderr_progress
     from ragart_desktop.core.generate.image.pipeline import generate
@@ -62,7 +77,7 @@ def cmd_generate_image(args: argparse.Namespace, home: Home) -> int:
         canvas=os.path.abspath(args.canvas) if args.canvas else None,
         mask=os.path.abspath(args.mask) if args.mask else None,
         references=_references(args.ref), retrieve=not args.no_retrieve, n_references=args.refs,
-        engine=args.engine, strength=args.strength, reference_strength=args.ref_strength, seed=args.seed,
+        engine=args.engine, loras=_loras(args.lora), strength=args.strength, reference_strength=args.ref_strength, seed=args.seed,
         steps=args.steps, guidance=args.guidance, width=w, height=h, count=args.count).validate()
     lib = Library.open(home)
     try:

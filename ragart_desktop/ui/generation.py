@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def build_generation_request(form: GenerationForm, canvas: Optional[str] = None,
                              mask: Optional[str] = None, size: tuple[int, int] = (512, 512)) -> "GenerationRequest":
-    from ragart_desktop.core.generate.image.request import GenerationRequest, ReferenceSpec
+    from ragart_desktop.core.generate.image.request import GenerationRequest, LoraSpec, ReferenceSpec
 
     width, height = (max(64, (int(v) // 8) * 8) for v in size)
     return GenerationRequest(
@@ -36,6 +36,7 @@ def build_generation_request(form: GenerationForm, canvas: Optional[str] = None,
         references=tuple(ReferenceSpec(item_id=r.item_id, path=r.path, weight=r.weight) for r in form.references),
         retrieve=form.retrieve,
         engine=form.engine,
+        loras=tuple(LoraSpec(name, scale) for name, scale in form.loras),
         strength=form.strength,
         seed=int(form.seed or 0),
         steps=form.steps,
@@ -53,6 +54,13 @@ def available_engines(home: Home, settings: Settings) -> list[tuple[str, str]]:
     for entry in ModelRegistry(home, settings).of_kind("diffusion"):
         engines.append((f"{entry.name} ({entry.family}{', ' + entry.variant if entry.variant else ''})", entry.name))
     return engines
+
+
+def available_loras(home: Home, settings: Settings) -> list[str]:
+    """Names of the LoRAs in the model folders, for the panel's LoRA list."""
+    from ragart_desktop.core.models.registry import ModelRegistry
+
+    return [entry.name for entry in ModelRegistry(home, settings).of_kind("lora")]
 
 
 def generation_job(form: GenerationForm, canvas_image: Any, mask_image: Any, home: Home,

@@ -13,7 +13,7 @@ from typing import Optional
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
     QPlainTextEdit, QPushButton, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -46,6 +46,7 @@ class GenerationForm:
     seed: Optional[int] = None          # None = a new random seed per run
     steps: int = 25
     batch: int = 1
+    loras: list[tuple[str, float]] = field(default_factory=list)   # (registry name, scale)
 
 
 class PinnedList(QListWidget):
@@ -100,6 +101,18 @@ class GenerationPanel(QWidget):
         self.prompt.setMaximumHeight(110)
         self.engine = QComboBox()
         self.engine.setToolTip("Which engine makes the image; built-in engines need no model")
+        self.engine.currentIndexChanged.connect(self._engine_changed)
+        self.loras = QListWidget()
+        self.loras.setToolTip("Style adapters (LoRA) from your models folders, for diffusion models")
+        self.loras.setMaximumHeight(70)
+        self.lora_scale = QDoubleSpinBox()
+        self.lora_scale.setRange(-2.0, 2.0)
+        self.lora_scale.setSingleStep(0.1)
+        self.lora_scale.setValue(0.8)
+        self.lora_scale.setToolTip("How strongly the ticked LoRAs apply")
+        lora_row = QHBoxLayout()
+        lora_row.addWidget(self.loras, 1)
+        lora_row.addWidget(self.lora_scale)
 
         self.pinned_list = PinnedList()
         self.pinned_list.items_dropped.connect(self.pin_dicts)
@@ -158,6 +171,7 @@ class GenerationPanel(QWidget):
         form = QFormLayout()
         form.addRow("Mode", self.mode)
         form.addRow("Engine", self.engine)
+        form.addRow("LoRA", lora_row)
         form.addRow("Strength", strength_row)
         form.addRow("Seed", seed_row)
         form.addRow("Steps", self.steps)
@@ -184,6 +198,26 @@ class GenerationPanel(QWidget):
             self.engine.setCurrentIndex(index)
 
     # -- pinned references -------------------------------------------------------------------------
+
+    def set_loras(self, names: list[str]) -> None:
+        """The LoRAs found in the models folders (ticked ones stay ticked)."""
+        ticked = {name for name, _ in self._ticked_loras()}
+        self.loras.clear()
+        for name in names:
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if name in ticked else Qt.CheckState.Unchecked)
+            self.loras.addItem(item)
+        self._engine_changed()
+
+    def _ticked_loras(self) -> list[tuple[str, float]]:
+        return [(self.loras.item(i).text(), self.lora_scale.value()) for i in range(self.loras.count())
+                if self.loras.item(i).checkState() == Qt.CheckState.Checked]
+
+    def _engine_changed(self, *_: object) -> None:
+        usable = (self.engine.currentData() or "builtin") != "builtin" and self.loras.count() > 0
+        self.loras.setEnabled(usable)
+        self.lora_scale.setEnabled(usable)
 
     def pin_items(self, items: list) -> None:
         self.pin_dicts([{"id": it.id, "path": it.path, "title": it.title, "kind": it.kind} for it in items])
@@ -245,6 +279,7 @@ class GenerationPanel(QWidget):
             seed=seed,
             steps=self.steps.value(),
             batch=self.batch.value(),
+            loras=self._ticked_loras() if self.loras.isEnabled() else [],
         )
 
     def load_request(self, request: dict) -> None:
@@ -256,6 +291,12 @@ class GenerationPanel(QWidget):
         index = self.engine.findData(request.get("engine"))
         if index >= 0:
             self.engine.setCurrentIndex(index)
+        wanted = {lora["name"]: lora.get("scale", 0.8) for lora in request.get("loras") or []}
+        for i in range(self.loras.count()):
+            item = self.loras.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.text() in wanted else Qt.CheckState.Unchecked)
+        if wanted:
+            self.lora_scale.setValue(float(next(iter(wanted.values()))))
         if "strength" in request:
             self.strength.setValue(int(round(float(request["strength"]) * 100)))
         if request.get("seed") is not None:

@@ -196,11 +196,17 @@ class MainWindow(QMainWindow):
 
     def refresh_engines(self) -> int:
         """Built-in engines plus the diffusion models found in the model folders (scanned on a worker)."""
-        from ragart_desktop.ui.generation import available_engines
+        from ragart_desktop.ui.generation import available_engines, available_loras
 
         home, settings = self.home, self.settings
-        return self.service.reader.submit("Find models", lambda task: available_engines(home, settings),
-                                          visible=False, on_result=self.generation_panel.set_engines)
+
+        def show(found: tuple[list[tuple[str, str]], list[str]]) -> None:
+            self.generation_panel.set_engines(found[0])
+            self.generation_panel.set_loras(found[1])
+
+        return self.service.reader.submit(
+            "Find models", lambda task: (available_engines(home, settings), available_loras(home, settings)),
+            visible=False, on_result=show)
 
     # -- construction helpers ----------------------------------------------------------------------
 

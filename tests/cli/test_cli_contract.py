@@ -142,3 +142,10 @@ def test_a_bug_is_one_line_on_stderr_and_a_traceback_in_the_log(tmp_path, capsys
     assert code == 1 and err.count("\n") == 1
     assert "unexpected error (RuntimeError: something nobody expected)" in err and "Traceback" not in err
     assert "Traceback" in (home / "logs" / "ragart.log").read_text()
+
+
+def test_generate_parses_loras_and_refuses_them_without_a_model(lib_home, tmp_path, capsys):
+    home, _ = lib_home
+    code, _, err = run(capsys, "--home", home, "generate", "image", "--prompt", "x", "--lora", "ink-style:0.5",
+                       "--out", str(tmp_path / "x.png"))
+    assert code == 2 and "LoRAs need a diffusion model" in err

@@ -67,3 +67,24 @@ def test_the_canvas_editor_plugs_in_as_a_tab(qtbot, home):
         assert win.browser.canvas_image() is not None
     finally:
         win.close()
+
+
+def test_loras_are_offered_for_diffusion_models_only_and_reach_the_request(qtbot):
+    from ragart_desktop.ui.generation_panel import GenerationPanel
+
+    panel = GenerationPanel()
+    qtbot.addWidget(panel)
+    panel.set_engines([("Built-in", "builtin"), ("tiny-sd (SD1.x)", "tiny-sd")])
+    panel.set_loras(["ink-style", "watercolour"])
+    panel.loras.item(0).setCheckState(Qt.CheckState.Checked)
+    assert not panel.loras.isEnabled() and panel.form().loras == []       # built-in engine selected
+    panel.engine.setCurrentIndex(panel.engine.findData("tiny-sd"))
+    panel.lora_scale.setValue(0.5)
+    panel.prompt.setPlainText("harbour")
+    form = panel.form()
+    assert form.loras == [("ink-style", 0.5)]
+    request = build_generation_request(form)
+    assert [(lora.name, lora.scale) for lora in request.loras] == [("ink-style", 0.5)]
+    panel.loras.item(0).setCheckState(Qt.CheckState.Unchecked)
+    panel.load_request(request.to_json())                                 # history "re-run"
+    assert panel.form().loras == [("ink-style", 0.5)]

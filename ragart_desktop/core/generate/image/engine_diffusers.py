@@ -87,6 +87,7 @@ class DiffusersEngine:
             pipe = self.model.pipeline("text2img")
             kwargs.update(width=req.width, height=req.height)
         self._apply_image_prompts(pipe, refs, req, kwargs)
+        self._apply_loras(pipe, req)
         output = run_diffusion(pipe, kwargs, task, what=f"generating with {self.entry.name}")
         return output.images[0].convert("RGB")
 
@@ -111,6 +112,35 @@ class DiffusersEngine:
                                            weights=[r.weight for r in refs])
             return _to_image(comp).resize((w, h), Image.BICUBIC)
         return None
+
+    def _apply_loras(self, pipe, req: GenerationRequest) -> None:
+        """Load the requested LoRAs once (the pipelines share their weights) and set their scales;
+        a request without LoRAs runs with every loaded one switched off."""
+        loaded = set(pipe.get_list_adapters().get("unet", [])) if hasattr(pipe, "get_list_adapters") else set()
+        if not req.loras:
+            if loaded:
+                pipe.disable_lora()
+            return
+        names = []
+        for spec in req.loras:
+            entry = self.registry.get(spec.name)
+            if entry.kind != "lora":
+                from ragart_desktop.core.errors import ModelError
+
+                raise ModelError(f"{spec.name} is not a LoRA (it is: {entry.kind}).", path=entry.path)
+            adapter = _adapter_name(entry.path)
+            if adapter not in loaded:
+                from pathlib import Path
+
+                from ragart_desktop.core.models.failures import loading_errors
+
+                weights = Path(entry.path)
+                with loading_errors(weights):
+                    pipe.load_lora_weights(str(weights.parent), weight_name=weights.name, adapter_name=adapter,
+                                           local_files_only=True)
+            names.append(adapter)
+        pipe.enable_lora()
+        pipe.set_adapters(names, adapter_weights=[spec.scale for spec in req.loras])
 
     def _ip_adapter(self):
         """The user's IP-Adapter that fits this model (same cross-attention width), if any."""
@@ -148,6 +178,13 @@ class DiffusersEngine:
         pipe.set_ip_adapter_scale(req.reference_strength)
         ranked = sorted(refs, key=lambda r: -r.weight)[:4]
         kwargs["ip_adapter_image"] = [[r.image for r in ranked]]   # one adapter, several images
+
+
+def _adapter_name(path: str) -> str:
+    """A stable adapter name per LoRA file (PEFT names may not contain dots)."""
+    import hashlib
+
+    return "lora_" + hashlib.sha1(path.encode("utf-8", "surrogateescape")).hexdigest()[:12]
 
 
 def _has_ip_processors(unet) -> bool:

@@ -25,6 +25,14 @@ class ReferenceSpec:
 
 
 @dataclass(frozen=True)
+class LoraSpec:
+    """A LoRA from the models folders (by registry name) and how strongly it applies."""
+
+    name: str
+    scale: float = 0.8
+
+
+@dataclass(frozen=True)
 class GenerationRequest:
     prompt: str = ""
     mode: str = "txt2img"
@@ -35,6 +43,7 @@ class GenerationRequest:
     retrieve: bool = True                 # also retrieve references from the library
     n_references: int = 4
     engine: str = "builtin"               # "builtin" or the name of a model in the registry
+    loras: tuple[LoraSpec, ...] = ()      # style adapters for a diffusion model
     strength: float = 0.6                 # how far the result may move from the canvas
     reference_strength: float = 0.6       # how strongly references steer (IP-Adapter scale, blends)
     seed: int = 0
@@ -65,6 +74,11 @@ class GenerationRequest:
             raise UsageError(f"count {self.count} must be between 1 and 64.")
         if not 1 <= self.steps <= 500:
             raise UsageError(f"steps {self.steps} must be between 1 and 500.")
+        if self.loras and self.engine == "builtin":
+            raise UsageError("LoRAs need a diffusion model: choose one as the engine.")
+        for lora in self.loras:
+            if not -2.0 <= lora.scale <= 2.0:
+                raise UsageError(f"LoRA {lora.name!r}: scale {lora.scale} must be between -2 and 2.")
         if self.mode == "txt2img" and not self.prompt.strip() and not self.references and not self.retrieve:
             raise UsageError("text-to-image needs a prompt or references.")
         return self
@@ -75,6 +89,7 @@ class GenerationRequest:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["references"] = [asdict(r) for r in self.references]
+        data["loras"] = [asdict(r) for r in self.loras]
         return data
 
     @classmethod
@@ -84,4 +99,5 @@ class GenerationRequest:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         values["references"] = tuple(ReferenceSpec(**r) for r in values.get("references", ()))
+        values["loras"] = tuple(LoraSpec(**r) for r in values.get("loras", ()))
         return cls(**values)

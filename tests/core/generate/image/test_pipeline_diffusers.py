@@ -106,3 +106,22 @@ def test_references_go_in_as_image_prompts_when_an_ip_adapter_is_installed(lib, 
     refine = GenerationRequest(prompt="x", mode="refine", canvas=str(home.root / "c.png"), engine="tiny-sd",
                                width=SIZE, height=SIZE, steps=2, n_references=1)
     assert generate(refine, lib).outputs[0].image.size == (SIZE, SIZE)
+
+
+def test_loras_from_the_models_folder_steer_and_switch_off(lib, home):
+    from ragart_desktop.core.errors import UsageError
+    from ragart_desktop.core.generate.image.request import LoraSpec
+
+    tiny_models.make_lora_for_unet(home.models_dir / "tiny-sd", home.models_dir / "loras" / "ink-style.safetensors")
+    base = GenerationRequest(prompt="harbour", engine="tiny-sd", width=SIZE, height=SIZE, steps=2, retrieve=False)
+    plain = np.asarray(generate(base, lib).outputs[0].image)
+    styled_req = GenerationRequest(**{**base.to_json(), "loras": (LoraSpec("ink-style", 1.0),), "references": ()})
+    styled = generate(styled_req, lib)
+    assert not np.array_equal(np.asarray(styled.outputs[0].image), plain)
+    assert styled.record(styled.outputs[0])["request"]["loras"] == [{"name": "ink-style", "scale": 1.0}]
+    again = np.asarray(generate(base, lib).outputs[0].image)      # the LoRA is switched off again
+    assert np.abs(again.astype(int) - plain.astype(int)).max() <= 1
+    with pytest.raises(UsageError, match="need a diffusion model"):
+        GenerationRequest(prompt="x", loras=(LoraSpec("ink-style"),)).validate()
+    with pytest.raises(ModelError, match="not a LoRA"):
+        generate(GenerationRequest(**{**base.to_json(), "loras": (LoraSpec("tiny-sd"),), "references": ()}), lib)

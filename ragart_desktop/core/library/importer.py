@@ -222,7 +222,7 @@ class Sync:
     def _commit(self, batch: list[tuple[_Prepared, Optional[PathRecord]]]) -> None:
         if not batch:
             return
-        new_items: list[tuple[int, Analysis]] = []
+        new_items: list[tuple[int, str, Analysis]] = []
         with self.catalog.transaction() as c:
             touched: list[int] = []
             for prep, rec in batch:
@@ -233,7 +233,7 @@ class Sync:
                     item_id = self.catalog.insert_item(
                         c, content_hash=prep.content_hash, kind=a.kind, size=f.size, title=a.title,
                         words=a.words, body=a.body, metadata=a.metadata)
-                    new_items.append((item_id, a))
+                    new_items.append((item_id, prep.content_hash, a))
                     self.known_hashes.add(prep.content_hash)
                     fresh = True
                 elif item_id is None:  # content known when hashed but deleted since: read it now

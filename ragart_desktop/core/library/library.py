@@ -11,8 +11,9 @@ import logging
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -129,8 +130,7 @@ class Library:
         root_id = next((rid for rid, p in self.catalog.roots() if p == full), None)
         if root_id is None:
             raise UsageError("this folder is not a library folder.", path=full)
-        with ImportLock(self.home.root / "import.lock", Task()):
-            self.refresh_indexes()
+        with self._exclusive(Task()):
             with self.catalog.transaction() as c:
                 touched = self.catalog.delete_root(c, root_id)
                 orphans = self.catalog.orphan_items(c)
@@ -142,21 +142,27 @@ class Library:
         return len(orphans)
 
     def _sync(self, roots: Sequence[tuple[int, str]], task: Task) -> ImportReport:
+        with self._exclusive(task):
+            return Sync(self, task).run(roots)
+
+    @contextmanager
+    def _exclusive(self, task: Task) -> Iterator[None]:
+        """Hold the home's import lock (other processes wait) with indexes read fresh from disk."""
         with ImportLock(self.home.root / "import.lock", task):
             self.refresh_indexes()
-            return Sync(self, task).run(roots)
+            yield
 
     # ---- called by Sync -------------------------------------------------------------------------
     def catalog_hashes(self) -> set[str]:
         return {r[0] for r in self.catalog.conn.execute("SELECT hash FROM items")}
 
-    def store_new_items(self, new_items: Sequence[tuple[int, Analysis]], task: Task) -> None:
-        """Thumbnails and content vectors of freshly catalogued items, then their words."""
-        for item_id, a in new_items:
+    def store_new_items(self, new_items: Sequence[tuple[int, str, Analysis]], task: Task) -> None:
+        """Thumbnails and content vectors of freshly catalogued (id, hash, analysis), then their words."""
+        for _, content_hash, a in new_items:
             if a.thumbnail is not None:
-                self.thumbnails.save(self.catalog_hash(item_id), a.thumbnail)
+                self.thumbnails.save(content_hash, a.thumbnail)
         for e in self._content_embedders():
-            chosen = [(i, a.content) for i, a in new_items if a.kind == e.modality]
+            chosen = [(i, a.content) for i, _, a in new_items if a.kind == e.modality]
             if chosen:
                 self._add_vectors(e, [i for i, _ in chosen], e.embed([c for _, c in chosen]))
         self.embed_dirty_words(task)

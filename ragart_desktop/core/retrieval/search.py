@@ -71,9 +71,7 @@ def _search(lib: "Library", q: Query, task: Task) -> list[SearchResult]:
     allowed = lib.catalog.filter_ids(q.kinds, q.tags, q.folder)
     if allowed is not None and not allowed:
         return []
-    example_ids = {ex.item_id for ex in q.like if ex.item_id is not None}
-    example_ids |= {lib.catalog.path_record(ex.path).item_id for ex in q.like
-                    if ex.path and lib.catalog.path_record(ex.path) is not None}
+    example_ids = {i for i in (_example_item_id(lib, ex) for ex in q.like) if i is not None}
     if not text.positive and not q.like:
         return [SearchResult(it, 0.0, "recently added") for it in
                 lib.catalog.items(_browse_ids(lib, allowed, q.k))]
@@ -173,12 +171,17 @@ def _channels(lib: "Library", q: Query, text: ParsedText) -> list[_Channel]:
     return channels
 
 
+def _example_item_id(lib: "Library", ex: Example) -> Optional[int]:
+    """The library item an example is (given by id, or a file of the library), else None."""
+    if ex.item_id is not None or not ex.path:
+        return ex.item_id
+    rec = lib.catalog.path_record(ex.path)
+    return rec.item_id if rec else None
+
+
 def _example_vectors(lib: "Library", ex: Example) -> list[tuple[str, np.ndarray, float]]:
     """(embedder id, unit vector, relative weight) for each space the example lives in."""
-    item_id = ex.item_id
-    if item_id is None and ex.path:
-        rec = lib.catalog.path_record(ex.path)
-        item_id = rec.item_id if rec else None
+    item_id = _example_item_id(lib, ex)
     if item_id is not None:
         item = lib.get_item(item_id)
         out = []

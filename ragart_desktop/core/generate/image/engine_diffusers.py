@@ -42,6 +42,8 @@ class DiffusersEngine:
         self.entry = self.registry.get(model_name)
         self.engine_id = self.entry.name
         self._model = None
+        self._adapter_found = False   # the IP-Adapter lookup runs once per engine
+        self._adapter = None
 
     @property
     def model(self):
@@ -146,8 +148,8 @@ class DiffusersEngine:
         """The user's IP-Adapter that fits this model (same cross-attention width), if any."""
         from ragart_desktop.core.models.safetensors_header import read_safetensors_header
 
-        if not hasattr(self, "_adapter"):
-            self._adapter = None
+        if not self._adapter_found:
+            self._adapter_found = True
             width = self.model.text2img.unet.config.cross_attention_dim
             for e in self.registry.of_kind("ip-adapter"):
                 header = read_safetensors_header(e.path)

@@ -1,14 +1,12 @@
 """The built-in engines (no weights) behind the image pipeline: one per mode."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
-
 import numpy as np
 from PIL import Image
 
 from ragart_desktop.core.errors import UsageError
-from ragart_desktop.core.generate.image.prompt import FusedPrompt
-from ragart_desktop.core.generate.image.references import Reference
+from ragart_desktop.core.generate.engine import Engine
+from ragart_desktop.core.generate.image.inputs import ImageInputs
 from ragart_desktop.core.generate.image.request import GenerationRequest
 from ragart_desktop.core.progress import Task
 
@@ -24,8 +22,7 @@ def _to_image(array: np.ndarray) -> Image.Image:
     return Image.fromarray((np.clip(array, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8))
 
 
-class BuiltinEngine:
-    engine_id = "builtin"
+class BuiltinEngine(Engine):
     count_tokens = None   # the built-in engines do not read the prompt's tokens
 
     def describe(self, req: GenerationRequest) -> str:
@@ -34,10 +31,10 @@ class BuiltinEngine:
         name = ENGINE_NAMES[MODE_ENGINE[req.mode]]
         return f"{name} from references" if req.mode == "txt2img" else name
 
-    def run(self, req: GenerationRequest, fused: FusedPrompt, refs: Sequence[Reference],
-            canvas: Optional[Image.Image], mask: Optional[np.ndarray], seed: int, task: Task) -> Image.Image:
+    def run(self, inputs: ImageInputs, seed: int, task: Task) -> Image.Image:
         from ragart_desktop.core.generate.image import builtin
 
+        req, refs, canvas, mask = inputs.request, inputs.references, inputs.canvas, inputs.mask
         if not refs and req.mode != "fill":
             raise UsageError("the built-in engines work from references, and none were found.",
                              hint="Import some images, pin a reference, or use a prompt that matches your library.")

@@ -17,28 +17,25 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 import numpy as np
 from PIL import Image
 
-from ragart_desktop.core.generate.image.prompt import FusedPrompt
+from ragart_desktop.core.generate.engine import Engine, model_registry
+from ragart_desktop.core.generate.image.inputs import ImageInputs
 from ragart_desktop.core.generate.image.references import Reference
 from ragart_desktop.core.generate.image.request import GenerationRequest
 from ragart_desktop.core.progress import Task
 
 if TYPE_CHECKING:
     from ragart_desktop.core.library.library import Library
+    from ragart_desktop.core.models.registry import ModelRegistry
 
 log = logging.getLogger(__name__)
 
 COMPOSITION_SIDE = 256   # the built-in composition that seeds txt2img is made small, then upscaled
 
 
-class DiffusersEngine:
-    def __init__(self, model_name: str, library: Optional["Library"]):
-        from ragart_desktop.core.home import resolve_home
-        from ragart_desktop.core.models.registry import ModelRegistry
-        from ragart_desktop.core.settings import Settings
-
-        home = library.home if library is not None else resolve_home()
-        self.settings = library.settings if library is not None else Settings.load(home.settings_path)
-        self.registry = ModelRegistry(home, self.settings)
+class DiffusersEngine(Engine):
+    def __init__(self, model_name: str, library: Optional["Library"], registry: Optional["ModelRegistry"] = None):
+        self.registry = registry or model_registry(library)
+        self.settings = self.registry.settings
         self.entry = self.registry.get(model_name)
         self.engine_id = self.entry.name
         self._model = None
@@ -64,12 +61,12 @@ class DiffusersEngine:
             return approx_token_count(text)
         return len(tokenizer(text, truncation=False).input_ids) - 2
 
-    def run(self, req: GenerationRequest, fused: FusedPrompt, refs: Sequence[Reference],
-            canvas: Optional[Image.Image], mask: Optional[np.ndarray], seed: int, task: Task) -> Image.Image:
+    def run(self, inputs: ImageInputs, seed: int, task: Task) -> Image.Image:
         import torch
 
         from ragart_desktop.core.models.run import run_diffusion
 
+        req, fused, refs, canvas, mask = inputs.request, inputs.prompt, inputs.references, inputs.canvas, inputs.mask
         kwargs: dict[str, Any] = {
             "prompt": fused.text, "negative_prompt": req.negative_prompt or None,
             "num_inference_steps": req.steps, "guidance_scale": req.guidance,

@@ -10,7 +10,6 @@ Nothing is written unless the whole job finishes: a cancelled job leaves no outp
 """
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,82 +18,46 @@ from typing import TYPE_CHECKING, Any, Optional
 import numpy as np
 from PIL import Image
 
-from ragart_desktop import __version__
-from ragart_desktop.core.history import HistoryRecord
+from ragart_desktop.core.generate.engine import Engine, make_engine
 from ragart_desktop.core.generate.image.evaluate import Evaluation, evaluate
+from ragart_desktop.core.generate.image.inputs import ImageInputs
 from ragart_desktop.core.generate.image.prompt import FusedPrompt, fuse_prompt
 from ragart_desktop.core.generate.image.provenance import save_png
-from ragart_desktop.core.generate.image.references import Reference, gather_references, load_image
+from ragart_desktop.core.generate.image.references import gather_references, load_image
 from ragart_desktop.core.generate.image.request import GenerationRequest
+from ragart_desktop.core.generate.result import GeneratedOutput
+from ragart_desktop.core.generate.result import GenerationResult as _Result
 from ragart_desktop.core.progress import Task, ensure_task
 
 if TYPE_CHECKING:
     from ragart_desktop.core.library.library import Library
 
-log = logging.getLogger(__name__)
-
 
 @dataclass
-class GeneratedImage:
+class GeneratedImage(GeneratedOutput):
     image: Image.Image
-    seed: int
     evaluation: Evaluation
-    path: Optional[Path] = None
 
 
 @dataclass
-class GenerationResult:
-    request: GenerationRequest
-    engine: str                      # "builtin" or the model name
-    engine_name: str                 # what made it, in words ("Built-in palette transfer", "SD 1.x: name")
-    fused_prompt: FusedPrompt
-    references: list[Reference]
-    outputs: list[GeneratedImage] = field(default_factory=list)
-    seconds: float = 0.0
+class GenerationResult(_Result):
+    kind = "image"
+    suffixes = (".png",)
 
-    def record(self, out: GeneratedImage) -> dict[str, Any]:
-        """The provenance of one output: enough to reproduce and trace it."""
-        return {
-            "app": f"RagArt Desktop {__version__}",
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "request": self.request.with_seed(out.seed).to_json(),
-            "seed": out.seed,
-            "engine": self.engine,
-            "engine_name": self.engine_name,
-            "prompt_used": self.fused_prompt.text,
-            "prompt_terms_added": self.fused_prompt.added,
-            "references": [r.to_json() for r in self.references],
-            **out.evaluation.to_json(),
-        }
+    fused_prompt: FusedPrompt = field(default_factory=lambda: FusedPrompt("", []))
 
-    def output_json(self, out: GeneratedImage) -> dict[str, Any]:
-        """One output as the CLI's --json and the history store it."""
-        return {"path": str(out.path) if out.path else None, "seed": out.seed,
-                "scores": out.evaluation.scores,
-                "references": [{"id": r.item_id, "path": r.path, "weight": round(r.weight, 4)}
-                               for r in self.references],
+    def record_details(self, out: GeneratedImage) -> dict[str, Any]:
+        return {"prompt_used": self.fused_prompt.text, "prompt_terms_added": self.fused_prompt.added,
+                **out.evaluation.to_json()}
+
+    def output_details(self, out: GeneratedImage) -> dict[str, Any]:
+        return {"scores": out.evaluation.scores,
                 "nearest_library_item": {"id": out.evaluation.nearest_item,
                                          "similarity": out.evaluation.nearest_similarity},
                 "warnings": out.evaluation.warnings}
 
-    def history_record(self) -> HistoryRecord:
-        return HistoryRecord(kind="image", request=self.request.to_json(),
-                             outputs=[self.output_json(o) for o in self.outputs], engine=self.engine_name)
-
-    def save(self, out: str | Path) -> list[Path]:
-        """Write every output as PNG with its record: ``out`` is a file (one output) or a folder / stem."""
-        out = Path(out)
-        paths = []
-        for i, o in enumerate(self.outputs):
-            if out.suffix.lower() == ".png" and len(self.outputs) == 1:
-                target = out
-            elif out.suffix.lower() == ".png":
-                target = out.with_name(f"{out.stem}-{i + 1}.png")
-            else:
-                target = out / f"ragart-{time.strftime('%Y%m%d-%H%M%S')}-{o.seed}.png"
-            o.path = save_png(o.image, target, self.record(o))
-            paths.append(o.path)
-        return paths
+    def write(self, out: GeneratedImage, path: Path, record: dict[str, Any]) -> Path:
+        return save_png(out.image, path, record)
 
 
 def _canvas_and_mask(req: GenerationRequest) -> tuple[Optional[Image.Image], Optional[np.ndarray]]:
@@ -105,6 +68,18 @@ def _canvas_and_mask(req: GenerationRequest) -> tuple[Optional[Image.Image], Opt
         m = load_image(req.mask).convert("L").resize(size, Image.NEAREST)
         mask = np.asarray(m) > 127
     return canvas, mask
+
+
+def _builtin() -> Engine:
+    from ragart_desktop.core.generate.image.engine_builtin import BuiltinEngine
+
+    return BuiltinEngine()
+
+
+def _diffusers(name: str, library: Optional["Library"], registry) -> Engine:
+    from ragart_desktop.core.generate.image.engine_diffusers import DiffusersEngine
+
+    return DiffusersEngine(name, library, registry)
 
 
 def generate(req: GenerationRequest, library: Optional["Library"] = None,
@@ -119,26 +94,20 @@ def generate(req: GenerationRequest, library: Optional["Library"] = None,
     # 2. Retrieve.
     refs = gather_references(req, library, canvas, task)
     task.check()
-    # 3-4. Fuse and generate.
-    if req.engine == "builtin":
-        from ragart_desktop.core.generate.image.engine_builtin import BuiltinEngine
-
-        engine = BuiltinEngine()
-    else:
-        from ragart_desktop.core.generate.image.engine_diffusers import DiffusersEngine
-
-        engine = DiffusersEngine(req.engine, library)
+    # 3. Fuse.
+    engine = make_engine(req.engine, library, _builtin, {"diffusion": _diffusers}, "image generation")
     fused = fuse_prompt(req.prompt, refs, count_tokens=engine.count_tokens)
-    result = GenerationResult(req, engine.engine_id, engine.describe(req), fused, refs)
+    inputs = ImageInputs(req, fused, refs, canvas, mask)
+    result = GenerationResult(req, engine.engine_id, engine.describe(req), refs, fused_prompt=fused)
+    # 4. Generate.
     images = []
     for i in range(req.count):
         seed = req.seed + i
-        part = task.part(i, req.count)
-        images.append((seed, engine.run(req, fused, refs, canvas, mask, seed, part)))
+        images.append((seed, engine.run(inputs, seed, task.part(i, req.count))))
         task.check()
     # 5. Evaluate.
     for seed, image in images:
         task.progress(1, 1, "Scoring results")
-        result.outputs.append(GeneratedImage(image, seed, evaluate(image, req.prompt, refs, library)))
+        result.outputs.append(GeneratedImage(seed, image=image, evaluation=evaluate(image, req.prompt, refs, library)))
     result.seconds = time.perf_counter() - started
     return result

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from ragart_desktop.core.errors import BadInputError, StorageError
+from ragart_desktop.core.errors import BadInputError
+from ragart_desktop.core.generate.result import atomic_write
 
 CHUNK = "ragart"
 
@@ -32,25 +32,10 @@ def parameters_text(record: dict[str, Any]) -> str:
 
 def save_png(image: Image.Image, path: str | os.PathLike, record: dict[str, Any]) -> Path:
     """Write atomically (temp file + rename) so a cancelled or crashed job leaves no half file."""
-    path = Path(path)
     info = PngInfo()
     info.add_itxt(CHUNK, json.dumps(record, default=str))
     info.add_text("parameters", parameters_text(record))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".ragart-", suffix=".png", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            image.save(f, format="PNG", pnginfo=info)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass
-        raise StorageError(f"the image could not be written ({exc.strerror or exc}).", path=path) from exc
-    return path
+    return atomic_write(path, lambda f: image.save(f, format="PNG", pnginfo=info), "the image")
 
 
 def read_record(path: str | os.PathLike) -> dict[str, Any]:

@@ -10,18 +10,11 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Optional
 
 from ragart_desktop.core.errors import UsageError
+from ragart_desktop.core.generate.references import ReferenceSpec
 
 MODES = ("txt2img", "refine", "fill", "restyle")
+__all__ = ["GenerationRequest", "LoraSpec", "ReferenceSpec", "MODES"]
 REQUEST_VERSION = 1
-
-
-@dataclass(frozen=True)
-class ReferenceSpec:
-    """A pinned reference: a library item (by id) or any image file, with a weight."""
-
-    item_id: Optional[int] = None
-    path: Optional[str] = None
-    weight: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,121 @@
+"""Choosing the references that shape a generation, for every kind: the pinned ones, then retrieved ones.
+
+Which library items to use is shared; what is loaded from each (an image, a score, a passage) is
+the kind's business: ``gather_references`` hands each chosen reference to the kind's ``load``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Callable, Optional, Sequence, TypeVar
+
+from ragart_desktop.core.errors import BadInputError, UsageError
+from ragart_desktop.core.library.catalog import tokens
+from ragart_desktop.core.progress import Task
+
+if TYPE_CHECKING:
+    from ragart_desktop.core.library.catalog import Item
+    from ragart_desktop.core.library.library import Library
+    from ragart_desktop.core.retrieval.query import Query
+
+log = logging.getLogger(__name__)
+
+# Metadata fields whose text describes the work (earlier prompts, captions, titles).
+DESCRIPTIVE_KEYS = ("parameters", "prompt", "description", "Description", "caption", "title",
+                    "image_description", "xmp_description", "comment", "Comment")
+MIN_RETRIEVED_WEIGHT = 0.05
+
+
+@dataclass(frozen=True)
+class ReferenceSpec:
+    """A pinned reference: a library item (by id) or any file, with a weight."""
+
+    item_id: Optional[int] = None
+    path: Optional[str] = None
+    weight: float = 1.0
+
+
+@dataclass
+class Reference:
+    """A library item (or file) chosen to shape a generation; each kind adds the content it loads."""
+
+    path: str
+    weight: float
+    item_id: Optional[int] = None
+    source: str = "pinned"            # "pinned" | "retrieved"
+    why: str = ""
+    terms: list[str] = field(default_factory=list)   # words it contributes to the prompt
+
+    def to_json(self) -> dict:
+        return {"id": self.item_id, "path": self.path, "weight": round(self.weight, 4),
+                "source": self.source, "why": self.why}
+
+
+R = TypeVar("R", bound=Reference)
+
+
+def reference_terms(item: "Item") -> list[str]:
+    """Words a library item contributes: its tags, then title and descriptive metadata words."""
+    out: list[str] = []
+    for tag in item.tags:
+        out.append(tag.replace("-", " ").replace("_", " ").strip())
+    texts = [item.title] + [str(v) for k, v in item.metadata.items() if k in DESCRIPTIVE_KEYS and v]
+    for text in texts:
+        head = str(text).split("Negative prompt:")[0]
+        out.extend(p.strip() for p in head.replace("\n", ",").split(",") if p.strip())
+    return [t for t in out if any(ch.isalpha() for ch in t)]
+
+
+def file_terms(path: str) -> list[str]:
+    """Words of a file's name (without its extension), for a reference outside the library."""
+    return tokens(os.path.splitext(os.path.basename(path))[0])
+
+
+def _pinned_item(spec: ReferenceSpec, library: Optional["Library"]) -> Optional["Item"]:
+    if library is None:
+        return None
+    if spec.item_id is not None:
+        return library.get_item(spec.item_id)
+    if spec.path:
+        try:
+            return library.resolve(spec.path)
+        except UsageError:   # a file outside the library is a fine reference too
+            return None
+    return None
+
+
+def gather_references(specs: Sequence[ReferenceSpec], library: Optional["Library"], query: Optional["Query"],
+                      n: int, load: Callable[[Reference], R], task: Task) -> list[R]:
+    """1. pinned references (exact weights; one that cannot be loaded is an error), 2. retrieved ones
+    by ``query`` (None: no retrieval), diverse, up to ``n`` in all; unreadable ones are skipped.
+
+    ``load`` turns a chosen reference into the kind's reference (raising ``BadInputError`` when the
+    file cannot serve this kind).
+    """
+    refs: list[R] = []
+    pinned_ids: set[int] = set()
+    for spec in specs:
+        item = _pinned_item(spec, library)
+        path = item.path if item else spec.path
+        if not path:
+            raise BadInputError(f"reference {spec.item_id} has no readable file.")
+        refs.append(load(Reference(path=path, weight=spec.weight, item_id=item.id if item else None,
+                                   source="pinned", why="pinned by you",
+                                   terms=reference_terms(item) if item else file_terms(path))))
+        if item:
+            pinned_ids.add(item.id)
+    task.check()
+    wanted = n - len(refs)
+    if query is None or library is None or wanted <= 0:
+        return refs
+    for r in library.search(replace(query, k=wanted + len(pinned_ids))):
+        if r.item.id in pinned_ids or len(refs) >= n:
+            continue
+        try:
+            refs.append(load(Reference(path=r.item.path, weight=max(MIN_RETRIEVED_WEIGHT, r.score),
+                                       item_id=r.item.id, source="retrieved", why=r.why,
+                                       terms=reference_terms(r.item))))
+        except BadInputError as exc:
+            log.info("reference skipped: %s", exc)
+    return refs

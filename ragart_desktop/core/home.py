@@ -6,7 +6,6 @@ folder (platformdirs). Everything the app writes lives under this one folder.
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,19 +13,6 @@ from pathlib import Path
 from ragart_desktop.core.errors import UsageError
 
 APP_NAME = "RagArt"
-
-
-def repo_resources_dir() -> Path:
-    """The ``resources/`` folder (beside the package, or inside a frozen executable)."""
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root:
-        return Path(frozen_root) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
-
-
-def repo_models_dir() -> Path:
-    """The ``models/`` folder beside the package: one of the default model roots."""
-    return Path(__file__).resolve().parents[2] / "models"
 
 
 @dataclass(frozen=True)

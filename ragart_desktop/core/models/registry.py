@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Iterable
 
 from ragart_desktop.core.errors import ModelError
-from ragart_desktop.core.home import Home, repo_models_dir
+from ragart_desktop.core.assets import app_models_dir
+from ragart_desktop.core.home import Home
 from ragart_desktop.core.models.recognise import ModelEntry, inspect_path
 from ragart_desktop.core.settings import Settings
 
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def model_roots(home: Home | None, settings: Settings) -> list[Path]:
-    roots = [repo_models_dir()]
+    roots = [app_models_dir()]
     if home is not None:
         roots.append(home.models_dir)
     roots += [Path(p).expanduser() for p in settings.model_paths]

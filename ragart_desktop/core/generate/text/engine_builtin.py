@@ -5,7 +5,8 @@ words (English) or Han characters (Chinese). Each line is then searched depth-fi
 of the longest matching context are tried first, in an order sampled from their counts (sharpened
 or flattened by the temperature, tokens of the theme favoured), backing off to shorter contexts
 when a constraint rejects them:
-- the form: the line's length in syllables or characters, and the rhyme with its partner line;
+- the form: the line's length in syllables or characters, and the rhyme with its partner line (a
+  line that a later one must rhyme with ends on a word the passages offer a rhyme for);
 - the copy limit: the run of tokens that follows a passage verbatim (tracked exactly by a suffix
   automaton over the passages) stays at most ``MAX_COPY`` tokens, and no whole passage line is
   reproduced, so the result is a recombination and not a quotation.
@@ -86,6 +87,12 @@ class RecombinationEngine(Engine):
         rng = random.Random(seed)
         req, form = inputs.request, inputs.form
         search = _LineSearch(model, lang, automaton, forbidden, rng, req.temperature, theme)
+        rhymed = {i for j in range(inputs.lines) if (i := form.rhyme_partner(j)) is not None}
+        vocabulary = {t for line in corpus for t in line}
+        rhyme_words: dict[str, int] = {}
+        for token in vocabulary:
+            rhyme_words[lang.rhyme(token)] = rhyme_words.get(lang.rhyme(token), 0) + 1
+        rhymable = {t for t in vocabulary if rhyme_words[lang.rhyme(t)] > 1}
         written: list[list[str]] = []
         state, matched = 0, 0
         out: list[str] = []
@@ -96,8 +103,10 @@ class RecombinationEngine(Engine):
             bounds = form.length(i) or FREE_LINE[inputs.language]
             before = [t for line in written for t in line]
             tokens = None
-            for bounds_try, rhyme_try in ((bounds, rhyme_with), (bounds, None), (FREE_LINE[inputs.language], None)):
-                tokens = search.line(bounds_try, rhyme_try, state, matched, before)
+            ends = rhymable if i in rhymed else None
+            for bounds_try, rhyme_try, ends_try in ((bounds, rhyme_with, ends), (bounds, None, None),
+                                                    (FREE_LINE[inputs.language], None, None)):
+                tokens = search.line(bounds_try, rhyme_try, ends_try, state, matched, before)
                 if tokens:
                     break
             tokens = tokens or [rng.choice(corpus)[0]]
@@ -145,11 +154,12 @@ class _LineSearch:
         self.inverse_t = 1.0 / temperature
         self.theme = theme
 
-    def line(self, bounds: tuple[int, int], rhyme_with: Optional[str], state: int, matched: int,
-             before: list[str]) -> Optional[list[str]]:
-        """A line within ``bounds`` rhyming with ``rhyme_with``; ``before`` are the poem's earlier
-        tokens (a copied whole line may start in them)."""
+    def line(self, bounds: tuple[int, int], rhyme_with: Optional[str], ends: Optional[set[str]], state: int,
+             matched: int, before: list[str]) -> Optional[list[str]]:
+        """A line within ``bounds`` rhyming with ``rhyme_with`` and ending on one of ``ends`` (None:
+        any); ``before`` are the poem's earlier tokens (a copied whole line may start in them)."""
         self.low, self.high = bounds
+        self.ends = ends
         self.rhyme_with = rhyme_with
         self.rhyme = self.lang.rhyme(rhyme_with) if rhyme_with else None
         self.before = before
@@ -163,6 +173,8 @@ class _LineSearch:
 
     def _can_end(self, tokens: list[str], units: int) -> bool:
         if not tokens or not self.low <= units <= self.high:
+            return False
+        if self.ends is not None and tokens[-1] not in self.ends:
             return False
         return self.rhyme is None or (tokens[-1] != self.rhyme_with and self.lang.rhyme(tokens[-1]) == self.rhyme)
 

@@ -8,6 +8,7 @@ text so far, and generation stops once the poem has its lines, at end-of-text, o
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from ragart_desktop.core.errors import ModelError
@@ -37,6 +38,12 @@ FORM_WORDS = {
 def instruction(form: Form, lines: int, theme: str) -> str:
     about = f" about: {theme.strip()}" if theme.strip() else ""
     return f"Write {FORM_WORDS[form.name]} of {lines} lines{about}. Only the poem, one line per line."
+
+
+def readable(text: str) -> str:
+    """Decoded text without control characters (line breaks kept) and without a last character
+    still half-way through its bytes."""
+    return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc").rstrip("\ufffd")
 
 
 def context_window(model: Any, tokenizer: Any) -> int:
@@ -106,7 +113,7 @@ class LanguageModelEngine(Engine):
 
         def on_token(token: int) -> bool:
             new.append(token)
-            text = tokenizer.decode(new, skip_special_tokens=True)
+            text = readable(tokenizer.decode(new, skip_special_tokens=True))
             task.progress(len(new), max_new, f"token {len(new)}/{max_new}")
             task.preview(text)
             done_lines = len(poem_lines(text.rsplit("\n", 1)[0])) if "\n" in text else 0
@@ -115,5 +122,5 @@ class LanguageModelEngine(Engine):
         with running_errors("writing text", self.entry.path):
             sample(lm.model, prompt, max_new, temperature=req.temperature, top_p=req.top_p, seed=seed,
                    task=task, on_token=on_token, use_cache=use_cache)
-        text = tokenizer.decode(new, skip_special_tokens=True)
+        text = readable(tokenizer.decode(new, skip_special_tokens=True))
         return "\n".join(poem_lines(text)[:inputs.lines])

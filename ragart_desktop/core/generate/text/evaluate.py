@@ -5,9 +5,9 @@
 - ``form``: share of lines of the right length (and of the right number of lines); ``rhyme``: share
   of the form's rhyme pairs that rhyme (``forms.check_form``, counters independent of the engines).
 - copy guard (``copyguard``): the longest span found verbatim in the passages' notes or in the
-  library's text items that share its words most (a words search for the text itself: the note a
-  line was copied from holds all of that line's words), with its source; flagged by the documented
-  threshold.
+  library's text items that share its words most (BM25 over the full-text index for the text's own
+  words: the note a line was copied from holds all of that line's words), with its source; flagged
+  by the documented threshold.
 """
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Optional, Sequence
 from ragart_desktop.core.generate.text.copyguard import CopyReport, Source, longest_copy
 from ragart_desktop.core.generate.text.forms import Form, FormReport, check_form
 from ragart_desktop.core.generate.text.passages import TextReference
+from ragart_desktop.core.library.catalog import tokens
 
 if TYPE_CHECKING:
-    from ragart_desktop.core.embed.base import Embedder
     from ragart_desktop.core.library.library import Library
 
 COPY_SEARCH_ITEMS = 10
@@ -40,29 +40,37 @@ class TextEvaluation:
 
 
 def copy_sources(text: str, refs: Sequence[TextReference], library: Optional["Library"]) -> list[Source]:
-    """The notes a copy could come from: the references' own, then the library's closest by words."""
+    """The notes a copy could come from: the references' own, then the library's text items that
+    share most of the text's words (BM25)."""
     sources = [Source(r.text, r.item_id, r.path) for r in refs]
-    if library is not None and text.strip():
-        from ragart_desktop.core.retrieval.query import Query
-
-        seen = {r.item_id for r in refs}
-        for hit in library.search(Query(text=" ".join(text.split()), kinds=("text",), k=COPY_SEARCH_ITEMS)):
-            if hit.item.id not in seen:
-                sources.append(Source(hit.item.body, hit.item.id, hit.item.path))
+    words = sorted(set(tokens(text)))
+    if library is None or not words:
+        return sources
+    match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+    seen = {r.item_id for r in refs}
+    hits = library.catalog.fts_search(match, COPY_SEARCH_ITEMS, library.catalog.filter_ids(("text",)))
+    for item in library.catalog.items([i for i, _ in hits if i not in seen]):
+        sources.append(Source(item.body, item.id, item.path))
     return sources
 
 
-def theme_closeness(theme: str, text: str, embedder: "Embedder") -> float:
-    vectors = embedder.embed([theme, text])
-    return round(float(vectors[0] @ vectors[1]), 4)
+def evaluate_all(texts: Sequence[str], theme: str, form: Form, language: str, lines: int,
+                 refs: Sequence[TextReference], library: Optional["Library"]) -> list[TextEvaluation]:
+    """Evaluate several texts of one request (the theme and the texts embedded in one batch)."""
+    closeness: list[Optional[float]] = [None] * len(texts)
+    if theme.strip() and library is not None and texts:
+        vectors = library.words_embedder.embed([theme, *texts])
+        closeness = [round(float(vectors[0] @ v), 4) for v in vectors[1:]]
+    method = library.words_embedder.id if library is not None else ""
+    return [evaluate(t, c, method, form, language, lines, refs, library) for t, c in zip(texts, closeness)]
 
 
-def evaluate(text: str, theme: str, form: Form, language: str, lines: int, refs: Sequence[TextReference],
-             library: Optional["Library"]) -> TextEvaluation:
+def evaluate(text: str, theme_closeness: Optional[float], theme_method: str, form: Form, language: str,
+             lines: int, refs: Sequence[TextReference], library: Optional["Library"]) -> TextEvaluation:
     ev = TextEvaluation()
-    if theme.strip() and library is not None:
-        ev.scores["theme"] = theme_closeness(theme, text, library.words_embedder)
-        ev.theme_method = library.words_embedder.id
+    if theme_closeness is not None:
+        ev.scores["theme"] = theme_closeness
+        ev.theme_method = theme_method
     ev.form = check_form(text, form, language, lines)
     shortfall = min(len(ev.form.lengths), lines) / max(len(ev.form.lengths), lines, 1)
     ev.scores["form"] = round(ev.form.length_score * shortfall, 4)

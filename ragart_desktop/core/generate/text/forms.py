@@ -96,7 +96,7 @@ def rhymes(a: tuple[str, str], b: tuple[str, str]) -> bool:
 
 def poem_lines(text: str) -> list[str]:
     """The non-empty lines of a poem (blank lines only separate stanzas)."""
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [line.strip() for line in text.split("\n") if line.strip()]
 
 
 @dataclass

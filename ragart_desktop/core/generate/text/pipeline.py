@@ -21,7 +21,7 @@ from ragart_desktop.core.generate.engine import Engine, make_engine
 from ragart_desktop.core.generate.references import Reference, gather_references
 from ragart_desktop.core.generate.result import GeneratedOutput
 from ragart_desktop.core.generate.result import GenerationResult as _Result
-from ragart_desktop.core.generate.text.evaluate import TextEvaluation, evaluate
+from ragart_desktop.core.generate.text.evaluate import TextEvaluation, evaluate_all
 from ragart_desktop.core.generate.text.forms import LANGUAGE_NAMES, form_for
 from ragart_desktop.core.generate.text.inputs import TextInputs
 from ragart_desktop.core.generate.text.passages import Passage, TextReference, choose_passages, load_passages
@@ -126,8 +126,8 @@ def generate(req: TextRequest, library: Optional["Library"] = None, task: Option
         task.check()
     # 4. Evaluate.
     task.progress(1, 1, "Scoring texts")
-    for seed, text in texts:
-        result.outputs.append(GeneratedText(seed, text=text, evaluation=evaluate(
-            text, req.prompt, form, language, inputs.lines, refs, library)))
+    evaluations = evaluate_all([t for _, t in texts], req.prompt, form, language, inputs.lines, refs, library)
+    for (seed, text), evaluation in zip(texts, evaluations):
+        result.outputs.append(GeneratedText(seed, text=text, evaluation=evaluation))
     result.seconds = time.perf_counter() - started
     return result

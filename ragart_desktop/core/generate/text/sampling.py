@@ -9,6 +9,7 @@ loop at once.
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable, Optional
 
 from ragart_desktop.core.progress import Task
@@ -26,6 +27,12 @@ def pick_token(logits: Any, temperature: float, top_p: float, generator: Any) ->
     return int(torch.multinomial(probs, 1, generator=generator))
 
 
+def cache_argument(model: Any) -> str:
+    """The name the model's forward takes its KV cache by (``cache`` in transformers 5.x,
+    ``past_key_values`` before); its output holds the updated cache under the same name."""
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+
+
 def sample(model: Any, prompt_ids: list[int], max_new_tokens: int, *, temperature: float, top_p: float,
            seed: int, task: Task, on_token: Optional[Callable[[int], bool]] = None,
            use_cache: bool = True) -> list[int]:
@@ -38,13 +45,14 @@ def sample(model: Any, prompt_ids: list[int], max_new_tokens: int, *, temperatur
     ids = torch.tensor([prompt_ids], dtype=torch.long, device=device)
     new: list[int] = []
     past = None
+    cache = cache_argument(model)
     with torch.inference_mode():
         for _ in range(max_new_tokens):
             task.check()
             if use_cache:
                 step_ids = ids if past is None else ids[:, -1:]
-                out = model(input_ids=step_ids, past_key_values=past, use_cache=True)
-                past = out.past_key_values
+                out = model(input_ids=step_ids, use_cache=True, **{cache: past})
+                past = out[cache]
             else:
                 out = model(input_ids=ids, use_cache=False)
             token = pick_token(out.logits[0, -1], temperature, top_p, generator)

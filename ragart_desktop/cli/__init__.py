@@ -24,12 +24,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ragart_desktop.cli import generate, library, models
+    from ragart_desktop.cli import evaluate, generate, library, models
 
     parser = _Parser(prog="ragart", description="RagArt Desktop, headless.")
     parser.add_argument("--home", help="data folder (default: RAGART_HOME or the user data folder)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for group in (library, models, generate):
+    for group in (library, models, generate, evaluate):
         group.register(sub)
     return parser
 

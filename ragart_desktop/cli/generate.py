@@ -1,4 +1,4 @@
-"""`ragart generate image`: the image pipeline, headless."""
+"""`ragart generate image|text`: the generation pipelines, headless."""
 from __future__ import annotations
 
 import argparse
@@ -34,6 +34,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output PNG (or folder)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_generate_image)
+    _register_text(kinds)
+
+
+def _register_text(kinds: argparse._SubParsersAction) -> None:
+    p = kinds.add_parser("text", help="write: poems and lyrics from your own passages")
+    p.add_argument("--prompt", required=True, help="a theme or a first line")
+    p.add_argument("--form", default="free", help="free, quatrain, haiku, wujue (五言绝句) or qijue (七言绝句)")
+    p.add_argument("--lines", type=int, help="how many lines (default: the form's own; free verse 8)")
+    p.add_argument("--language", default="auto", help="auto (from the prompt), en or zh")
+    p.add_argument("--ref", action="append", default=[], metavar="ITEM_OR_PATH[:WEIGHT]")
+    p.add_argument("--no-retrieve", action="store_true", help="use only the --ref notes")
+    p.add_argument("--passages", type=int, default=12, help="how many passages to write from (default 12)")
+    p.add_argument("--engine", default="builtin", help="builtin or a language model from `ragart models list`")
+    p.add_argument("--temperature", type=float, default=0.9)
+    p.add_argument("--top-p", type=float, default=0.95)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--count", type=int, default=1)
+    p.add_argument("--out", required=True, help="output .txt or .md (or folder)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_generate_text)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -97,3 +117,35 @@ def cmd_generate_image(args: argparse.Namespace, home: Home) -> int:
                 print(f"  warning: {warning}")
     return 0
 
+
+
+def cmd_generate_text(args: argparse.Namespace, home: Home) -> int:
+    from ragart_desktop.cli.library import _stderr_progress
+    from ragart_desktop.core.generate.text.pipeline import generate
+    from ragart_desktop.core.generate.text.request import TextRequest
+    from ragart_desktop.core.history import HistoryStore
+    from ragart_desktop.core.library.library import Library
+
+    req = TextRequest(prompt=args.prompt, form=args.form, lines=args.lines, language=args.language,
+                      references=_references(args.ref), retrieve=not args.no_retrieve, n_passages=args.passages,
+                      engine=args.engine, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
+                      count=args.count).validate()
+    lib = Library.open(home)
+    try:
+        result = generate(req, lib, _stderr_progress())
+        result.save(args.out)
+    finally:
+        lib.close()
+    HistoryStore.in_home(home.root).append(result.history_record())
+    if args.json:
+        print(json.dumps({"outputs": [result.output_json(o) for o in result.outputs]}, ensure_ascii=False))
+        return 0
+    print(f"{result.engine_name}: {len(result.outputs)} text(s) from {len(result.passages)} passages "
+          f"in {result.seconds:.1f} s")
+    for o in result.outputs:
+        scores = ", ".join(f"{k} {v:.2f}" for k, v in o.evaluation.scores.items())
+        print(f"\n{o.path}  seed {o.seed}  {scores}")
+        print("  " + o.text.replace("\n", "\n  "))
+        for warning in o.evaluation.warnings:
+            print(f"  warning: {warning}")
+    return 0

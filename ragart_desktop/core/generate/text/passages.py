@@ -154,7 +154,7 @@ def bm25(query: Sequence[str], docs: Sequence[Sequence[str]], k1: float = 1.2, b
 def choose_passages(theme: str, refs: Sequence[TextReference], n: int,
                     embedder: Optional["Embedder"]) -> list[Passage]:
     """The ``n`` passages of ``refs`` that fit ``theme`` best, diverse, pinned ones first; each
-    gets its relevance as ``weight``."""
+    gets its relevance, relative to the strongest, as ``weight``."""
     per_item = max(4, MAX_CANDIDATES // max(len(refs), 1))
     candidates = [p for r in refs for p in r.passages[:per_item]]
     if not candidates:
@@ -172,10 +172,9 @@ def choose_passages(theme: str, refs: Sequence[TextReference], n: int,
     relevance = np.array([fused.get(i, 0.0) + (PINNED_BOOST if p.pinned else 0.0)
                           for i, p in enumerate(candidates)])
     picked = mmr(list(range(len(candidates))), relevance, vectors, MMR_LAMBDA, n)
-    top = relevance[picked].max() if picked else 1.0
-    low = relevance.min()
+    top = relevance[picked].max() if picked else 0.0
     for i in picked:
-        candidates[i].weight = float((relevance[i] - low) / (top - low)) if top > low else 1.0
+        candidates[i].weight = float(relevance[i] / top) if top > 0 else 1.0
     return [candidates[i] for i in picked]
 
 

@@ -40,6 +40,7 @@ class EditorSpec:
 
 EDITOR_SPECS: tuple[EditorSpec, ...] = (
     EditorSpec("Canvas", "ragart_desktop.ui.canvas", "CanvasEditor"),
+    EditorSpec("Text", "ragart_desktop.ui.text", "TextEditor"),
 )
 
 ROUTED_COMMANDS = ("undo", "redo", "zoom_in", "zoom_out", "zoom_reset", "open_file", "save", "save_as", "export")

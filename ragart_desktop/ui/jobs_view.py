@@ -61,7 +61,11 @@ class JobRow(QFrame):
             self.bar.setValue(min(done, total))
         self.status.setText(message or (f"{done:,} / {total:,}" if total else "Running…"))
 
-    def on_preview(self, image: QImage) -> None:
+    def on_preview(self, image: QImage | str) -> None:
+        if isinstance(image, str):   # a text being written: its last line says where it is
+            lines = [line for line in image.splitlines() if line.strip()]
+            self.status.setText(lines[-1][:60] if lines else "Writing…")
+            return
         pixmap = QPixmap.fromImage(image).scaled(PREVIEW_SIZE, PREVIEW_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
                                                  Qt.TransformationMode.SmoothTransformation)
         self.preview.setPixmap(pixmap)

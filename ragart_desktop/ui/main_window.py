@@ -269,6 +269,8 @@ class MainWindow(QMainWindow):
             editor.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         if hasattr(editor, "document_changed"):
             editor.document_changed.connect(self._update_editor_actions)
+        if hasattr(editor, "use_services"):   # editors that run their own kind's generation (Text)
+            editor.use_services(self.service.library, self.model_worker, self.history_store, self.settings)
 
     def current_editor(self) -> Optional[QWidget]:
         return self.tabs.currentWidget()

@@ -72,7 +72,7 @@ class Worker(QObject):
 
     started = Signal(int, str)               # job_id, name
     progress = Signal(int, int, int, str)    # job_id, done, total, message
-    preview = Signal(int, object)            # job_id, QImage
+    preview = Signal(int, object)            # job_id, QImage (a step's image) or str (the text so far)
     finished = Signal(int, object)           # job_id, result
     failed = Signal(int, object)             # job_id, ErrorReport
     cancelled = Signal(int)                  # job_id
@@ -120,11 +120,11 @@ class Worker(QObject):
             if progress_gate.ready(force=total > 0 and done >= total):
                 self.progress.emit(job.id, int(done), int(total), str(message))
 
-        def on_preview(image: Any) -> None:
+        def on_preview(content: Any) -> None:
             if preview_gate.ready():
-                qimage = to_qimage(image)
-                if qimage is not None:
-                    self.preview.emit(job.id, qimage)
+                payload = content if isinstance(content, str) else to_qimage(content)
+                if payload is not None:
+                    self.preview.emit(job.id, payload)
 
         return Task(on_progress=on_progress, on_preview=on_preview, cancel_event=job.cancel_event)
 

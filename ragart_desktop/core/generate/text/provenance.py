@@ -16,7 +16,7 @@ from typing import Any, Optional
 from ragart_desktop.core.errors import BadInputError
 from ragart_desktop.core.generate.result import atomic_write
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".md", ".txt")   # the first is what a folder receives
 SIDECAR = ".ragart.json"
 KEY = "ragart"
 

@@ -6,14 +6,8 @@ import json
 
 import pytest
 
-from ragart_desktop.cli import main
+from tests.cli.test_cli_contract import run
 from tests.core.generate.text.conftest import poems  # noqa: F401
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

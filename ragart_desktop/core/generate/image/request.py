@@ -5,12 +5,12 @@ through ``to_json``/``from_json``, so any output can be reproduced from its own 
 """
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Optional
+from dataclasses import dataclass, field
+from typing import ClassVar, Optional
 
 from ragart_desktop.core.errors import UsageError
 from ragart_desktop.core.generate.references import ReferenceSpec
+from ragart_desktop.core.generate.request import RequestJson
 
 MODES = ("txt2img", "refine", "fill", "restyle")
 __all__ = ["GenerationRequest", "LoraSpec", "ReferenceSpec", "MODES"]
@@ -26,7 +26,9 @@ class LoraSpec:
 
 
 @dataclass(frozen=True)
-class GenerationRequest:
+class GenerationRequest(RequestJson):
+    NESTED: ClassVar[dict[str, type]] = {"references": ReferenceSpec, "loras": LoraSpec}
+
     prompt: str = ""
     mode: str = "txt2img"
     negative_prompt: str = ""
@@ -75,22 +77,3 @@ class GenerationRequest:
         if self.mode == "txt2img" and not self.prompt.strip() and not self.references and not self.retrieve:
             raise UsageError("text-to-image needs a prompt or references.")
         return self
-
-    def with_seed(self, seed: int) -> "GenerationRequest":
-        return replace(self, seed=seed, count=1)
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["references"] = [asdict(r) for r in self.references]
-        data["loras"] = [asdict(r) for r in self.loras]
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any] | str) -> "GenerationRequest":
-        if isinstance(data, str):
-            data = json.loads(data)
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
-        values["references"] = tuple(ReferenceSpec(**r) for r in values.get("references", ()))
-        values["loras"] = tuple(LoraSpec(**r) for r in values.get("loras", ()))
-        return cls(**values)

@@ -27,6 +27,7 @@ from ragart_desktop.core.generate.text.inputs import TextInputs
 from ragart_desktop.core.generate.text.passages import Passage, TextReference, choose_passages, load_passages
 from ragart_desktop.core.generate.text.provenance import SUFFIXES, save_text
 from ragart_desktop.core.generate.text.request import TextRequest
+from ragart_desktop.core.generate.text.script import detect_language
 from ragart_desktop.core.progress import Task, ensure_task
 
 if TYPE_CHECKING:
@@ -76,7 +77,8 @@ def _language_model(name: str, library: Optional["Library"], registry) -> Engine
 
 
 def retrieve_passages(req: TextRequest, library: Optional["Library"], task: Task) -> tuple[list[TextReference], list[Passage]]:
-    """Pinned notes, then text items retrieved for the theme; their passages that fit it best."""
+    """Pinned notes, then text items retrieved for the theme; their passages in the request's
+    language that fit it best."""
     from ragart_desktop.core.retrieval.query import Query
 
     if req.retrieve and (library is None or library.count("text") == 0):
@@ -85,6 +87,9 @@ def retrieve_passages(req: TextRequest, library: Optional["Library"], task: Task
     query = Query(text=req.prompt, kinds=("text",)) if req.retrieve and req.prompt.strip() else None
     n_items = len(req.references) + max(2, round(req.n_passages * ITEMS_PER_PASSAGE))
     refs = gather_references(req.references, library, query, n_items, load_passages, task)
+    language = req.resolved_language
+    for ref in refs:   # a passage in another script gives the form nothing to work with
+        ref.passages = [p for p in ref.passages if detect_language(p.text) == language]
     embedder = library.words_embedder if library is not None else None
     return refs, choose_passages(req.prompt, refs, req.n_passages, embedder)
 

@@ -5,12 +5,12 @@ parses it: all through ``to_json``/``from_json``, so any output can be reproduce
 """
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Optional
+from dataclasses import dataclass, field
+from typing import ClassVar, Optional
 
 from ragart_desktop.core.errors import UsageError
 from ragart_desktop.core.generate.references import ReferenceSpec
+from ragart_desktop.core.generate.request import RequestJson
 from ragart_desktop.core.generate.text.forms import FORMS, form_for
 from ragart_desktop.core.generate.text.script import LANGUAGES, detect_language
 
@@ -19,7 +19,9 @@ MAX_LINES = 64
 
 
 @dataclass(frozen=True)
-class TextRequest:
+class TextRequest(RequestJson):
+    NESTED: ClassVar[dict[str, type]] = {"references": ReferenceSpec}
+
     prompt: str = ""                      # a theme or a first line
     form: str = "free"                    # free | quatrain | haiku | wujue | qijue
     lines: Optional[int] = None           # None: the form's own number of lines (free verse: 8)
@@ -61,20 +63,3 @@ class TextRequest:
         if not self.prompt.strip() and not self.references and not self.retrieve:
             raise UsageError("text generation needs a theme, a first line or pinned passages.")
         return self
-
-    def with_seed(self, seed: int) -> "TextRequest":
-        return replace(self, seed=seed, count=1)
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["references"] = [asdict(r) for r in self.references]
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any] | str) -> "TextRequest":
-        if isinstance(data, str):
-            data = json.loads(data)
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
-        values["references"] = tuple(ReferenceSpec(**r) for r in values.get("references", ()))
-        return cls(**values)

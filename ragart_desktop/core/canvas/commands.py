@@ -17,6 +17,7 @@ import numpy as np
 from ragart_desktop.core.canvas.layer import Layer
 from ragart_desktop.core.canvas.tiles import TilePatch, patch_nbytes
 from ragart_desktop.core.errors import BadInputError
+from ragart_desktop.core.undo import Command as UndoCommand
 
 if TYPE_CHECKING:
     from ragart_desktop.core.canvas.document import CanvasDocument
@@ -26,22 +27,8 @@ SELECTION = None  # target id of pixel commands that edit the selection mask
 Record = tuple[dict[str, Any], dict[str, np.ndarray]]
 
 
-class Command:
-    label = "Edit"
-
-    @property
-    def nbytes(self) -> int:
-        return 0
-
-    def undo(self, doc: "CanvasDocument") -> None:
-        raise NotImplementedError
-
-    def redo(self, doc: "CanvasDocument") -> None:
-        raise NotImplementedError
-
-    def merge(self, later: "Command") -> bool:
-        """Absorb ``later`` (already applied) into this entry; True if it did."""
-        return False
+class Command(UndoCommand):
+    """A canvas edit: also keeps removed layers alive and serialises itself into project files."""
 
     def layer_refs(self) -> list[Layer]:
         """Layer objects this command keeps alive (stored with the history in project files)."""

@@ -32,7 +32,6 @@ from ragart_desktop.core.canvas.commands import (
 from ragart_desktop.core.canvas.composite import composite_rect, flatten_on, unpremultiply
 from ragart_desktop.core.canvas.fill import flood_region
 from ragart_desktop.core.canvas.geometry import Rect, union_all
-from ragart_desktop.core.canvas.history import History
 from ragart_desktop.core.canvas.layer import (
     Layer,
     blank_pixels,
@@ -43,6 +42,7 @@ from ragart_desktop.core.canvas.layer import (
 from ragart_desktop.core.canvas.selection import SelectMode, combine, polygon_mask
 from ragart_desktop.core.canvas.tiles import capture, changed_only, restore, tile_rect, tile_runs, tiles_in
 from ragart_desktop.core.errors import BadInputError, UsageError
+from ragart_desktop.core.undo import History
 
 
 MAX_SIDE = 16384

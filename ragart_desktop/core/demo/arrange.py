@@ -8,10 +8,18 @@ on a half cadence (the dominant) and then a full cadence (the tonic).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from ragart_desktop.core.demo.theory import Key, Note, nearest_step, voice_lead
+from ragart_desktop.core.music.theory import Key, nearest_step, voice_lead
+
+
+class Note(NamedTuple):
+    start: float      # in beats (quarter notes)
+    duration: float   # in beats
+    pitch: int
+    velocity: int
 
 
 @dataclass(frozen=True)

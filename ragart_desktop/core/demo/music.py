@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pretty_midi
 
-from ragart_desktop.core.demo.arrange import Meter, bass, chords, drums, melody, swing
+from ragart_desktop.core.demo.arrange import Meter, Note, bass, chords, drums, melody, swing
 from ragart_desktop.core.demo.seeds import stable_seed
-from ragart_desktop.core.demo.theory import Key, Note
+from ragart_desktop.core.music.theory import Key
 
 _VOICINGS = {"triad": (0, 2, 4), "seventh": (0, 2, 4, 6), "rootless": (2, 4, 6, 8)}
 

@@ -5,7 +5,7 @@ from PIL import Image
 
 from tests.core.canvas.canvas_state import assert_same_state, doc_state
 from ragart_desktop.core.canvas import Brush, CanvasDocument, Rect, SelectMode, StrokeMode
-from ragart_desktop.core.canvas.history import History
+from ragart_desktop.core.undo import History
 
 
 def _base_doc() -> CanvasDocument:

@@ -7,7 +7,7 @@ import numpy as np
 import pretty_midi
 
 from ragart_desktop.core.demo.music import PIECES
-from ragart_desktop.core.demo.theory import MODES
+from ragart_desktop.core.music.theory import MODES
 
 
 def _midis(dest: Path) -> dict[str, pretty_midi.PrettyMIDI]:

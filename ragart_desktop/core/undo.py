@@ -1,19 +1,36 @@
-"""Undo/redo history: a linear list of commands with a memory bound.
+"""Undo/redo for every document (the canvas, the score): commands and a bounded history of them.
 
-Each command knows how to undo and redo itself on a document and how many bytes it keeps. When the
-total passes ``max_bytes`` (or the count passes ``max_entries``) the oldest entries are dropped;
-the newest entry is always kept, so the last edit can be undone however large it is.
+A document applies an edit, then records one ``Command`` that can undo and redo it on that
+document and says how many bytes it keeps. ``History`` is a linear list of them with a memory
+bound: when the total passes ``max_bytes`` (or the count passes ``max_entries``) the oldest entries
+are dropped; the newest entry is always kept, so the last edit can be undone however large it is.
 """
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Optional
-
-if TYPE_CHECKING:
-    from ragart_desktop.core.canvas.commands import Command
-    from ragart_desktop.core.canvas.document import CanvasDocument
+from typing import Any, Optional
 
 log = logging.getLogger(__name__)
+
+
+class Command:
+    """One undoable edit. Subclasses implement ``undo``/``redo`` against their document type."""
+
+    label = "Edit"
+
+    @property
+    def nbytes(self) -> int:
+        return 0
+
+    def undo(self, doc: Any) -> None:
+        raise NotImplementedError
+
+    def redo(self, doc: Any) -> None:
+        raise NotImplementedError
+
+    def merge(self, later: "Command") -> bool:
+        """Absorb ``later`` (already applied) into this entry; True if it did."""
+        return False
 
 DEFAULT_MAX_BYTES = 768 * 1024 * 1024
 DEFAULT_MAX_ENTRIES = 500
@@ -69,7 +86,7 @@ class History:
         self.revision += 1
         self._trim()
 
-    def undo(self, doc: "CanvasDocument") -> Optional["Command"]:
+    def undo(self, doc: Any) -> Optional["Command"]:
         if not self.can_undo:
             return None
         self._position -= 1
@@ -78,7 +95,7 @@ class History:
         self.revision += 1
         return command
 
-    def redo(self, doc: "CanvasDocument") -> Optional["Command"]:
+    def redo(self, doc: Any) -> Optional["Command"]:
         if not self.can_redo:
             return None
         command = self._entries[self._position]

@@ -1,0 +1,264 @@
+"""Standard MIDI Files <-> ``Score``, with mido (the parser pretty_midi itself uses).
+
+Why mido and not pretty_midi's objects: the score counts in beats, which is what a MIDI file stores
+(ticks / ticks-per-beat); pretty_midi converts every event to seconds through the tempo map, and the
+way back is lossy. Reading straight from ticks makes a file -> score -> file round trip exact
+(bench/bench_midi_io.py measures the three readers: pretty_midi, mido and symusic).
+
+Files are split into tracks the way pretty_midi does it: one track per (file track, channel,
+program); channel 10 is drums. Written files are type 1 with a conductor track holding the title,
+tempo map, time signatures, key signature and text events (the provenance record of a generated
+piece lives there), then one track per score track with its own channel (drums on channel 10).
+"""
+from __future__ import annotations
+
+import io
+from collections import defaultdict, deque
+from pathlib import Path
+from typing import BinaryIO
+
+import mido
+
+from ragart_desktop.core.canvas.fileio import atomic_write
+from ragart_desktop.core.errors import BadInputError, RagartError, UsageError
+from ragart_desktop.core.library.read_midi import MAX_MIDI_BYTES, MAX_NOTES
+from ragart_desktop.core.music.score import EPS, Note, Score, TempoChange, TimeSignature, Track
+from ragart_desktop.core.music.theory import Key, parse_key
+
+DRUM_CHANNEL = 9
+# What mido raises on a damaged file (bad header, truncated track, data byte out of range ...).
+_PARSE_ERRORS = (OSError, EOFError, ValueError, KeyError, IndexError, TypeError)
+
+
+def read_score(path: str | Path, *, allow_empty: bool = False) -> Score:
+    """The score in a MIDI file. ``BadInputError`` naming the file when it is missing, damaged,
+    too large, or (unless ``allow_empty``) holds no notes."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise BadInputError(f"cannot be read ({exc.strerror or exc}).", path=path) from None
+    if size > MAX_MIDI_BYTES:
+        raise BadInputError(f"too large for a MIDI file ({size / 1e6:.1f} MB; the limit is "
+                            f"{MAX_MIDI_BYTES / 1e6:.0f} MB).", path=path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInputError(f"cannot be read ({exc.strerror or exc}).", path=path) from None
+    return score_from_bytes(data, name=path, allow_empty=allow_empty)
+
+
+def score_from_bytes(data: bytes, *, name: str | Path = "MIDI data", allow_empty: bool = False) -> Score:
+    """Parse Standard MIDI File bytes; errors name ``name``."""
+    if not data:
+        raise BadInputError("is empty (0 bytes), not a MIDI file.", path=name)
+    try:
+        midi = mido.MidiFile(file=io.BytesIO(data))
+        score = _from_midi(midi, name)
+    except RagartError:
+        raise
+    except _PARSE_ERRORS as exc:
+        raise BadInputError(f"is not a readable MIDI file ({exc}).", path=name) from None
+    if not allow_empty and score.note_count == 0:
+        raise BadInputError("holds no notes.", path=name)
+    return score
+
+
+def write_score(score: Score, path: str | Path) -> Path:
+    """Write ``score`` as a MIDI file, atomically (a temp file renamed into place)."""
+    data = score_to_bytes(score)
+
+    def write(f: BinaryIO) -> None:
+        f.write(data)
+
+    return atomic_write(Path(path), write)
+
+
+def score_to_bytes(score: Score) -> bytes:
+    buf = io.BytesIO()
+    _to_midi(score).save(file=buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- reading
+
+def _from_midi(midi: mido.MidiFile, name: str | Path) -> Score:
+    tpb = midi.ticks_per_beat
+    if tpb <= 0:
+        raise BadInputError("uses SMPTE time code, which RagArt does not read (beats per tick are unknown).",
+                            path=name)
+    score = Score(tempos=[], time_signatures=[], ticks_per_beat=tpb)
+    groups: dict[tuple[int, int, int], list[Note]] = defaultdict(list)
+    names: dict[int, str] = {}
+    last_tick = 0
+    notes = 0
+    for index, track in enumerate(midi.tracks):
+        tick = 0
+        program = [0] * 16
+        sounding: dict[tuple[int, int], deque] = defaultdict(deque)
+        for msg in track:
+            tick += msg.time
+            kind = msg.type
+            if kind == "note_on" and msg.velocity > 0:
+                sounding[(msg.channel, msg.note)].append((tick, msg.velocity, program[msg.channel]))
+                notes += 1
+                if notes > MAX_NOTES:
+                    raise BadInputError(f"too large: more than {MAX_NOTES:,} notes.", path=name)
+            elif kind in ("note_off", "note_on"):
+                started = sounding.get((msg.channel, msg.note))
+                if started:
+                    _close(groups, index, msg.channel, msg.note, started.popleft(), tick, tpb)
+            elif kind == "program_change":
+                program[msg.channel] = msg.program
+            elif kind == "set_tempo":
+                score.tempos.append(TempoChange(tick / tpb, round(mido.tempo2bpm(msg.tempo), 6)))
+            elif kind == "time_signature":
+                score.time_signatures.append(TimeSignature(tick / tpb, msg.numerator, msg.denominator))
+            elif kind == "key_signature" and score.key is None:
+                score.key = _key_of(msg.key)
+            elif kind == "track_name" and index not in names:
+                names[index] = decode_text(msg.name)
+            elif kind in ("text", "marker") and tick == 0:
+                score.texts.append(decode_text(msg.text, keep_lines=True))
+        for (channel, pitch), started in sounding.items():  # notes never released end with the track
+            for begun in started:
+                _close(groups, index, channel, pitch, begun, tick, tpb)
+        last_tick = max(last_tick, tick)
+
+    score.tempos = _dedupe(sorted(score.tempos, key=lambda t: t.beat), key=lambda t: t.beat) or \
+        [TempoChange(0.0, 120.0)]
+    score.time_signatures = _dedupe(sorted(score.time_signatures, key=lambda s: s.beat), key=lambda s: s.beat) or \
+        [TimeSignature(0.0)]
+    if midi.tracks and midi.type == 1 and not any(k[0] == 0 for k in groups):
+        score.title = names.get(0, "")  # the conductor track's name is the piece's title
+    per_track = defaultdict(list)
+    for key in groups:
+        per_track[key[0]].append(key)
+    for (track_index, channel, program), notes_ in sorted(groups.items()):
+        is_drum = channel == DRUM_CHANNEL
+        base = names.get(track_index, "")
+        label = base if len(per_track[track_index]) == 1 else f"{base or 'Track'} (channel {channel + 1})"
+        track = Track(name=label, program=0 if is_drum else program, is_drum=is_drum, notes=notes_)
+        track.sort()
+        score.add_track(track)
+    end = last_tick / tpb
+    if end > score.notes_end + EPS:
+        score.length = end
+    return score
+
+
+def _close(groups, track_index: int, channel: int, pitch: int, begun: tuple[int, int, int], tick: int,
+           tpb: int) -> None:
+    start, velocity, program = begun
+    end = max(tick, start + 1)  # a zero-length note still sounds: one tick
+    groups[(track_index, channel, 0 if channel == DRUM_CHANNEL else program)].append(
+        Note(start=start / tpb, end=end / tpb, pitch=pitch, velocity=velocity))
+
+
+def _key_of(text: str) -> Key | None:
+    try:
+        return parse_key(text)
+    except UsageError:
+        return None
+
+
+def _dedupe(items: list, key) -> list:
+    """Keep the last of several events at the same beat (later ones override)."""
+    out: list = []
+    for item in items:
+        if out and abs(key(out[-1]) - key(item)) < EPS:
+            out[-1] = item
+        else:
+            out.append(item)
+    return out
+
+
+def decode_text(value: str | None, *, keep_lines: bool = False) -> str:
+    """MIDI text is read as Latin-1; text written as UTF-8 (by us and by modern tools) is recovered."""
+    if not value:
+        return ""
+    try:
+        value = value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass
+    value = value.replace("\x00", " ")
+    return value.strip() if keep_lines else " ".join(value.split())
+
+
+def encode_text(value: str) -> str:
+    """The inverse of :func:`decode_text`: UTF-8 bytes carried in the Latin-1 string mido writes."""
+    return value.encode("utf-8").decode("latin-1")
+
+
+# ---------------------------------------------------------------- writing
+
+def _to_midi(score: Score) -> mido.MidiFile:
+    tpb = score.ticks_per_beat
+    midi = mido.MidiFile(type=1, ticks_per_beat=tpb)
+    end_tick = round(score.end * tpb)
+
+    conductor: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
+    if score.title:
+        conductor.append((0, 0, mido.MetaMessage("track_name", name=encode_text(score.title))))
+    for text in score.texts:
+        conductor.append((0, 1, mido.MetaMessage("text", text=encode_text(text))))
+    if score.key is not None:
+        conductor.append((0, 2, mido.MetaMessage("key_signature", key=_signature_name(score.key))))
+    for sig in score.time_signatures:
+        conductor.append((round(sig.beat * tpb), 3, mido.MetaMessage(
+            "time_signature", numerator=sig.numerator, denominator=sig.denominator)))
+    for tempo in score.tempos:
+        conductor.append((round(tempo.beat * tpb), 4, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(tempo.bpm))))
+    midi.tracks.append(_track(conductor, end_tick))
+
+    for track, channel in zip(score.tracks, _channels(score.tracks)):
+        events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
+        if track.name:
+            events.append((0, 0, mido.MetaMessage("track_name", name=encode_text(track.name))))
+        if not track.is_drum:
+            events.append((0, 1, mido.Message("program_change", channel=channel, program=_byte(track.program))))
+        for n in track.notes:
+            pitch = _byte(n.pitch)
+            start = round(n.start * tpb)
+            end = max(round(n.end * tpb), start + 1)
+            events.append((start, 3, mido.Message("note_on", channel=channel, note=pitch,
+                                                  velocity=max(1, _byte(n.velocity)))))
+            events.append((end, 2, mido.Message("note_off", channel=channel, note=pitch, velocity=0)))
+        midi.tracks.append(_track(events, end_tick))
+    return midi
+
+
+def _track(events: list[tuple[int, int, mido.Message | mido.MetaMessage]], end_tick: int) -> mido.MidiTrack:
+    """Events (tick, order, message) -> a track with delta times; note-offs sort before note-ons at
+    one tick so a repeated note is released before it sounds again."""
+    track = mido.MidiTrack()
+    now = 0
+    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
+        track.append(msg.copy(time=tick - now))
+        now = tick
+    track.append(mido.MetaMessage("end_of_track", time=max(0, end_tick - now)))
+    return track
+
+
+def _channels(tracks: list[Track]) -> list[int]:
+    """Drums on channel 10; pitched tracks take 1-9, 11-16 in order (then reuse them)."""
+    pitched = [c for c in range(16) if c != DRUM_CHANNEL]
+    out, k = [], 0
+    for t in tracks:
+        if t.is_drum:
+            out.append(DRUM_CHANNEL)
+        else:
+            out.append(pitched[k % len(pitched)])
+            k += 1
+    return out
+
+
+def _signature_name(key: Key) -> str:
+    """mido's key names: ``C``, ``Bb``, ``F#m``; other modes use their parent major's signature."""
+    if key.is_minor:
+        return f"{key.tonic}m"
+    return Key.from_signature(key.key_signature_number()).tonic
+
+
+def _byte(value: int) -> int:
+    return max(0, min(127, int(value)))

@@ -111,7 +111,7 @@ def _from_midi(midi: mido.MidiFile, name: str | Path) -> Score:
             elif kind == "program_change":
                 program[msg.channel] = msg.program
             elif kind == "set_tempo":
-                score.tempos.append(TempoChange(tick / tpb, round(mido.tempo2bpm(msg.tempo), 6)))
+                score.tempos.append(TempoChange(tick / tpb, round(mido.tempo2bpm(msg.tempo), 3)))
             elif kind == "time_signature":
                 score.time_signatures.append(TimeSignature(tick / tpb, msg.numerator, msg.denominator))
             elif kind == "key_signature" and score.key is None:
@@ -192,49 +192,56 @@ def encode_text(value: str) -> str:
 
 # ---------------------------------------------------------------- writing
 
+Event = tuple[int, int, str, dict]  # (tick, order at that tick, message type, fields)
+
+
 def _to_midi(score: Score) -> mido.MidiFile:
     tpb = score.ticks_per_beat
     midi = mido.MidiFile(type=1, ticks_per_beat=tpb)
     end_tick = round(score.end * tpb)
 
-    conductor: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
+    conductor: list[Event] = []
     if score.title:
-        conductor.append((0, 0, mido.MetaMessage("track_name", name=encode_text(score.title))))
+        conductor.append((0, 0, "track_name", {"name": encode_text(score.title)}))
     for text in score.texts:
-        conductor.append((0, 1, mido.MetaMessage("text", text=encode_text(text))))
+        conductor.append((0, 1, "text", {"text": encode_text(text)}))
     if score.key is not None:
-        conductor.append((0, 2, mido.MetaMessage("key_signature", key=_signature_name(score.key))))
+        conductor.append((0, 2, "key_signature", {"key": _signature_name(score.key)}))
     for sig in score.time_signatures:
-        conductor.append((round(sig.beat * tpb), 3, mido.MetaMessage(
-            "time_signature", numerator=sig.numerator, denominator=sig.denominator)))
+        conductor.append((round(sig.beat * tpb), 3, "time_signature",
+                          {"numerator": sig.numerator, "denominator": sig.denominator}))
     for tempo in score.tempos:
-        conductor.append((round(tempo.beat * tpb), 4, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(tempo.bpm))))
+        conductor.append((round(tempo.beat * tpb), 4, "set_tempo", {"tempo": mido.bpm2tempo(tempo.bpm)}))
     midi.tracks.append(_track(conductor, end_tick))
 
     for track, channel in zip(score.tracks, _channels(score.tracks)):
-        events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
+        events: list[Event] = []
         if track.name:
-            events.append((0, 0, mido.MetaMessage("track_name", name=encode_text(track.name))))
+            events.append((0, 0, "track_name", {"name": encode_text(track.name)}))
         if not track.is_drum:
-            events.append((0, 1, mido.Message("program_change", channel=channel, program=_byte(track.program))))
+            events.append((0, 1, "program_change", {"channel": channel, "program": _byte(track.program)}))
         for n in track.notes:
             pitch = _byte(n.pitch)
             start = round(n.start * tpb)
             end = max(round(n.end * tpb), start + 1)
-            events.append((start, 3, mido.Message("note_on", channel=channel, note=pitch,
-                                                  velocity=max(1, _byte(n.velocity)))))
-            events.append((end, 2, mido.Message("note_off", channel=channel, note=pitch, velocity=0)))
+            events.append((start, 3, "note_on", {"channel": channel, "note": pitch,
+                                                 "velocity": max(1, _byte(n.velocity))}))
+            events.append((end, 2, "note_off", {"channel": channel, "note": pitch, "velocity": 0}))
         midi.tracks.append(_track(events, end_tick))
     return midi
 
 
-def _track(events: list[tuple[int, int, mido.Message | mido.MetaMessage]], end_tick: int) -> mido.MidiTrack:
-    """Events (tick, order, message) -> a track with delta times; note-offs sort before note-ons at
-    one tick so a repeated note is released before it sounds again."""
+_META = {"track_name", "text", "key_signature", "time_signature", "set_tempo", "end_of_track"}
+
+
+def _track(events: list[Event], end_tick: int) -> mido.MidiTrack:
+    """Events -> a track with delta times; note-offs sort before note-ons at one tick so a
+    repeated note is released before it sounds again; the track ends at ``end_tick`` or later."""
     track = mido.MidiTrack()
     now = 0
-    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):
-        track.append(msg.copy(time=tick - now))
+    for tick, _, kind, fields in sorted(events, key=lambda e: (e[0], e[1])):
+        make = mido.MetaMessage if kind in _META else mido.Message
+        track.append(make(kind, time=tick - now, **fields))
         now = tick
     track.append(mido.MetaMessage("end_of_track", time=max(0, end_tick - now)))
     return track

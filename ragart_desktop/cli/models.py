@@ -150,7 +150,16 @@ def _check_header_only(entry, settings: Settings, args) -> dict:
             "note": f"Header checked; a {entry.kind} runs together with a {entry.family} diffusion model."}
 
 
-_CHECKS = {"diffusion": _check_diffusion, "clip": _check_clip, "causal-lm": _check_causal_lm}
+def _check_soundfont(entry, settings: Settings, args) -> dict:
+    from ragart_desktop.core.music.audio import load_soundfont
+
+    font = load_soundfont(Path(entry.path))
+    return {"device": "cpu", "dtype": "int16",
+            "note": f"{font.preset_count} presets; renders MIDI to audio (the largest SoundFont is used)."}
+
+
+_CHECKS = {"diffusion": _check_diffusion, "clip": _check_clip, "causal-lm": _check_causal_lm,
+           "soundfont": _check_soundfont}
 
 
 def _size(n: int) -> str:

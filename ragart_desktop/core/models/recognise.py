@@ -28,6 +28,7 @@ TASKS = {
     "clip-vision": "image-encoder",
     "ip-adapter": "image-prompt",
     "lora": "style-adapter",
+    "soundfont": "audio-rendering",
 }
 
 
@@ -36,9 +37,9 @@ class ModelEntry:
     """One model the registry found. ``loadable`` is False with a plain-words ``reason`` otherwise."""
 
     name: str
-    family: str          # sd1 | sd2 | sdxl | clip | causal-lm | unknown
+    family: str          # sd1 | sd2 | sdxl | clip | causal-lm | soundfont | unknown
     task: str            # text-to-image | image-text-embedding | image-prompt | style-adapter | text-generation | ...
-    kind: str            # diffusion | clip | clip-vision | ip-adapter | lora | causal-lm | unknown
+    kind: str            # diffusion | clip | clip-vision | ip-adapter | lora | causal-lm | soundfont | unknown
     format: str          # diffusers-folder | single-file | transformers-folder | weights-file
     path: str
     size: int            # bytes on disk
@@ -82,7 +83,23 @@ def inspect_path(path: Path, trusted: Collection[str] = ()) -> ModelEntry | None
         return _inspect_safetensors_file(path)
     if suffix in PICKLE_SUFFIXES:
         return _pickle_file_entry(path, trusted)
+    if suffix == ".sf2":
+        return _soundfont_entry(path)
     return None
+
+
+def _soundfont_entry(path: Path) -> ModelEntry:
+    """A SoundFont 2 file (instrument samples for rendering MIDI to audio): RIFF ... sfbk."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError as exc:
+        head, problem = b"", f"cannot be read ({exc.strerror or exc})."
+    else:
+        problem = "" if head[:4] == b"RIFF" and head[8:12] == b"sfbk" else "not a SoundFont 2 file (no RIFF sfbk header)."
+    return ModelEntry(name=path.stem, family="soundfont", task=TASKS["soundfont"], kind="soundfont",
+                      format="single-file", path=str(path), size=_size(path), dtype="", loadable=not problem,
+                      reason=problem)
 
 
 # ---------------------------------------------------------------- single files

@@ -2,7 +2,8 @@
 
 Each command group lives in its own module exposing ``register(subparsers)``; a registered parser
 sets ``handler=fn`` where ``fn(args, home) -> int`` does the work. Expected failures are
-``RagartError``s: printed as one line on stderr with a non-zero exit code, never a traceback.
+``RagartError``s: printed as one line on stderr, never a traceback; the exit code is 2 when the
+request or an input file is at fault (usage, bad input), 1 for other failures.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import logging
 import sys
 from typing import Optional, Sequence
 
-from ragart_desktop.core.errors import RagartError, UsageError
+from ragart_desktop.core.errors import BadInputError, RagartError, UsageError
 from ragart_desktop.core.home import resolve_home
 from ragart_desktop.core.logs import setup_logging
 
@@ -24,12 +25,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ragart_desktop.cli import evaluate, generate, library, models
+    from ragart_desktop.cli import evaluate, generate, library, models, music
 
     parser = _Parser(prog="ragart", description="RagArt Desktop, headless.")
     parser.add_argument("--home", help="data folder (default: RAGART_HOME or the user data folder)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for group in (library, models, generate, evaluate):
+    for group in (library, models, generate, music, evaluate):
         group.register(sub)
     return parser
 
@@ -46,7 +47,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except RagartError as exc:
         log.info("command failed: %s", exc.user_message())
         print(f"ragart: {exc.user_message()}", file=sys.stderr)
-        return 2 if isinstance(exc, UsageError) else 1
+        return 2 if isinstance(exc, (UsageError, BadInputError)) else 1  # 2: the caller's request or file
     except KeyboardInterrupt:
         print("ragart: interrupted", file=sys.stderr)
         return 130

@@ -80,6 +80,13 @@ def score_to_bytes(score: Score) -> bytes:
     return buf.getvalue()
 
 
+def to_pretty_midi(score: Score):
+    """The score as a ``pretty_midi.PrettyMIDI`` (what the music descriptor embeds)."""
+    import pretty_midi
+
+    return pretty_midi.PrettyMIDI(io.BytesIO(score_to_bytes(score)))
+
+
 # ---------------------------------------------------------------- reading
 
 def _from_midi(midi: mido.MidiFile, name: str | Path) -> Score:

@@ -16,10 +16,19 @@ from ragart_desktop.core.home import Home
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="score an image or text file and check it against the library")
+    p = sub.add_parser("evaluate", help="score an image, MIDI or text file and check it against the library")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_evaluate)
+
+
+def _music(path: Path, library) -> dict[str, Any]:
+    from ragart_desktop.core.generate.music.evaluate import evaluate_score
+    from ragart_desktop.core.music.midi_io import read_score
+
+    ev = evaluate_score(read_score(path), library=library, exclude=str(path))
+    return {"kind": "music", "metrics": ev.metrics, "nearest_library_item": ev.nearest_json(),
+            "near_copy": ev.near_copy, "warnings": ev.warnings}
 
 
 def _image(path: Path, library) -> dict[str, Any]:
@@ -45,7 +54,7 @@ def _text(path: Path, library) -> dict[str, Any]:
             "near_copy": copy.flagged, "warnings": ev.warnings}
 
 
-EVALUATORS: dict[str, Callable[[Path, Any], dict[str, Any]]] = {"image": _image, "text": _text}
+EVALUATORS: dict[str, Callable[[Path, Any], dict[str, Any]]] = {"image": _image, "music": _music, "text": _text}
 
 
 def cmd_evaluate(args: argparse.Namespace, home: Home) -> int:

@@ -1,10 +1,11 @@
-"""`ragart generate image|text`: the generation pipelines, headless."""
+"""`ragart generate image|text|music`: the generation pipelines, headless (music: cli/music.py)."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
 
+from ragart_desktop.cli import music
 from ragart_desktop.core.errors import UsageError
 from ragart_desktop.core.home import Home
 
@@ -35,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_generate_image)
     _register_text(kinds)
+    music.register_generate(kinds)
 
 
 def _register_text(kinds: argparse._SubParsersAction) -> None:

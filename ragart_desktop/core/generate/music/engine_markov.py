@@ -161,6 +161,8 @@ class MarkovEngine(Engine):
             task.check()
             task.progress(k, len(plan.targets), f"Composing {target.name or target.role}")
             notes = self._part(material, plan, req, target, out, harmony, rng)
+            if target.track_id is None and not notes:
+                continue   # a new part with nothing to play is not added (a warning says why)
             track = out.track(target.track_id) if target.track_id is not None else out.add_track(
                 Track(target.name, target.program, target.is_drum))
             track.notes.extend(notes)

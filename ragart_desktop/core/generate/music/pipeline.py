@@ -99,7 +99,7 @@ def generate(req: MusicRequest, library: Optional["Library"] = None, task: Optio
     task = ensure_task(task)
     started = time.perf_counter()
     # 1. Understand the request.
-    req.validate()
+    req.validate(phrase_given=phrase is not None)
     phrase = load_input(req, phrase)
     engine = make_engine(req.engine, library, _builtin, {"causal-lm": _transformer}, "music generation")
     # 2. Retrieve.

@@ -46,11 +46,12 @@ class MusicRequest:
     count: int = 1
     version: int = field(default=REQUEST_VERSION)
 
-    def validate(self) -> "MusicRequest":
-        """Raise a UsageError naming the bad value (never silently corrected)."""
+    def validate(self, *, phrase_given: bool = False) -> "MusicRequest":
+        """Raise a UsageError naming the bad value (never silently corrected). ``phrase_given``:
+        the input comes as a score (the piano roll's selection), not as ``midi``."""
         if self.mode not in MODES:
             raise UsageError(f"unknown mode {self.mode!r}; use one of {', '.join(MODES)}.")
-        if self.mode != "continue" and not self.midi:
+        if self.mode != "continue" and not self.midi and not phrase_given:
             raise UsageError(f"mode {self.mode!r} needs an input phrase (--midi FILE).")
         if self.mode == "infill":
             if self.from_bar is None or self.to_bar is None:

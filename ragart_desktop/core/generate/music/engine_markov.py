@@ -338,10 +338,10 @@ class MarkovEngine(Engine):
                     pitch = min((p for p in range(target.low, target.high + 1) if p % 12 == pc),
                                 key=lambda p: abs(p - prev_bass), default=_nearest_allowed(prev_bass, key, lock, target))
                     prev_bass = pitch
-                if pitch is None:
-                    notes.extend(Note(a + n.start, a + end, p, n.velocity) for p in voicing)
-                elif target.is_drum or (target.low - 12 <= pitch <= target.high + 12):
-                    notes.append(Note(a + n.start, a + end, pitch, n.velocity))
+                played = [pitch] if pitch is not None else voicing
+                for p in played:
+                    p = p if target.is_drum else _fold(p, target, key, lock)
+                    notes.append(Note(a + n.start, a + end, p, n.velocity))
         return _dedupe(notes)
 
 
@@ -378,6 +378,15 @@ def _start_pitch(target: Target, key: Key, chord: Optional[Chord]) -> int:
     pcs = chord.pitch_classes if chord else (key.tonic_pc,)
     return min((p for p in range(target.low, target.high + 1) if p % 12 in pcs), key=lambda p: abs(p - centre),
                default=centre)
+
+
+def _fold(pitch: int, target: Target, key: Key, lock: bool) -> int:
+    """Move a pitch by octaves into the target's range (nearest allowed pitch if no octave fits)."""
+    while pitch > target.high and pitch - 12 >= target.low:
+        pitch -= 12
+    while pitch < target.low and pitch + 12 <= target.high:
+        pitch += 12
+    return pitch if target.low <= pitch <= target.high else _nearest_allowed(pitch, key, lock, target)
 
 
 def _nearest_allowed(pitch: int, key: Key, lock: bool, target: Target) -> int:

@@ -1,0 +1,119 @@
+"""The transformer engine with a tiny random GPT-2 in the Anticipatory Music Transformer format.
+
+A random model plays nonsense, but every constraint is a mask on its logits, so the contract must
+hold anyway: input kept, exact length, key lock, only the target instruments, seeds reproducible.
+"""
+from collections import Counter
+
+import pytest
+
+from ragart_desktop.core.errors import ModelError
+from ragart_desktop.core.generate.music import amt_vocab as V
+from ragart_desktop.core.generate.music.pipeline import generate
+from ragart_desktop.core.generate.music.request import MusicRequest
+from ragart_desktop.core.music.midi_io import read_score
+from ragart_desktop.core.music.score import EPS
+from tests.fixtures.tiny_models import make_causal_lm_folder, make_music_lm_folder
+
+from .conftest import piece
+
+LOFI = "rainy-window-loop"
+
+
+@pytest.fixture(scope="module")
+def tiny_amt(music_library):
+    folder = make_music_lm_folder(music_library.home.models_dir / "tiny-amt", n_positions=128)
+    return folder.name
+
+
+def _notes(score):
+    return Counter((t.name, n) for t in score.tracks for n in t.notes)
+
+
+def test_registry_declares_the_vocabulary(music_library, tiny_amt):
+    from ragart_desktop.core.generate.engine import model_registry
+
+    entry = model_registry(music_library).get(tiny_amt)
+    assert (entry.kind, entry.task) == ("causal-lm", "music-generation")
+
+
+def test_continue_holds_the_contract(music_library, demo_midi, tiny_amt):
+    source = read_score(piece(demo_midi, LOFI))
+    req = MusicRequest(mode="continue", midi=str(piece(demo_midi, LOFI)), bars=2, engine=tiny_amt, seed=3,
+                       n_references=2)
+    result = generate(req, music_library)
+    out = result.outputs[0].score
+    end = source.bar_starts(source.end)[-1]
+    assert not _notes(source) - _notes(out)
+    new = list((_notes(out) - _notes(source)).elements())
+    assert new and all(end - EPS <= n.start and n.end <= end + 8 + EPS for _, n in new)
+    assert all(source.key.contains(n.pitch) for name, n in new if name != "Drums")
+    programs = {t.name: t.program for t in source.tracks}
+    assert {name for name, _ in new} <= set(programs)
+    assert out.length == end + 8
+    assert result.engine == tiny_amt and "MIDI language model" in result.engine_name
+    again = generate(req, music_library).outputs[0].score
+    other = generate(MusicRequest(**{**req.to_json(), "references": (), "seed": 4}), music_library).outputs[0].score
+    assert _notes(again) == _notes(out) and _notes(other) != _notes(out)
+
+
+def test_accompany_hears_the_melody_and_adds_its_parts(music_library, demo_midi, tiny_amt):
+    source = read_score(piece(demo_midi, LOFI))
+    melody = source.copy()
+    melody.tracks = melody.tracks[:1]
+    melody.length = 16.0
+    melody.tracks[0].notes = [n for n in melody.tracks[0].notes if n.end <= 16]
+    req = MusicRequest(mode="accompany", parts=("bass", "drums"), engine=tiny_amt, seed=1, n_references=2)
+    out = generate(req, music_library, phrase=melody).outputs[0].score
+    assert out.tracks[0].notes == melody.tracks[0].notes
+    added = out.tracks[1:]
+    assert added and all(n.end <= 16 + EPS for t in added for n in t.notes)
+    assert all(source.key.contains(n.pitch) for t in added if not t.is_drum for n in t.notes)
+
+
+def test_infill_keeps_everything_outside_the_bars(music_library, demo_midi, tiny_amt):
+    source = read_score(piece(demo_midi, LOFI))
+    req = MusicRequest(mode="infill", midi=str(piece(demo_midi, LOFI)), from_bar=2, to_bar=2, engine=tiny_amt,
+                       seed=2, n_references=1)
+    out = generate(req, music_library).outputs[0].score
+    outside = lambda s: Counter((t.name, n) for t in s.tracks for n in t.notes if not 4 - EPS <= n.start < 8 - EPS)
+    assert outside(out) == outside(source)
+    assert all(n.end <= 8 + EPS for t in out.tracks for n in t.notes if 4 - EPS <= n.start < 8 - EPS)
+
+
+def test_the_kv_cache_samples_what_the_full_recompute_samples(music_library, tiny_amt):
+    import torch
+
+    from ragart_desktop.core.generate.engine import model_registry
+    from ragart_desktop.core.generate.music.engine_transformer import Event, Masks, Sampler
+    from ragart_desktop.core.generate.music.plan import Target
+    from ragart_desktop.core.models.loaders import language_model
+    from ragart_desktop.core.music.theory import parse_key
+    from ragart_desktop.core.progress import Task
+
+    lm = language_model(model_registry(music_library).get(tiny_amt))
+    prompt = [Event(10 * i, 20, 0, 60 + i % 7) for i in range(30)]   # 91 tokens: the 128 context slides
+    masks = Masks(parse_key("C"), True, {0: Target("melody", low=48, high=84)})
+    heard = [Event(t, 30, 0, 72) for t in range(450, 1400, 50)]   # given notes keep the model sampling
+    runs, counts = [], []
+    for cache in (True, False):
+        sampler = Sampler(lm.model, 128, seed=5, temperature=1.0, use_cache=cache)
+        runs.append(sampler.sample(prompt, heard, 400, 1400, list(range(400, 1400, 5)), masks, 60, Task()))
+        counts.append(sampler.tokens_sampled)
+    assert runs[0] == runs[1] and counts[0] == counts[1] > 40 and len(runs[0]) > 5
+    assert all(e.time % 5 == 0 and e.time + e.duration <= 1400 and e.pitch % 12 in (0, 2, 4, 5, 7, 9, 11)
+               for e in runs[0])
+    assert torch.is_grad_enabled()
+
+
+def test_a_text_model_is_refused(music_library, tmp_path):
+    make_causal_lm_folder(music_library.home.models_dir / "poet")
+    req = MusicRequest(mode="continue", engine="poet", bars=1, n_references=1)
+    with pytest.raises(ModelError, match="not a music model"):
+        generate(req, music_library)
+
+
+def test_vocabulary_matches_the_published_layout():
+    assert (V.DUR_OFFSET, V.NOTE_OFFSET, V.CONTROL_OFFSET, V.SEPARATOR, V.VOCAB_SIZE) == \
+        (10000, 11000, 27513, 55025, 55028)
+    assert V.decode_event(V.event_tokens(120, 35, 128, 36)) == (120, 35, 128, 36)

@@ -84,32 +84,56 @@ def bar_spans(score: Score, start: float = 0.0, end: float | None = None) -> lis
     return [(a, b) for a, b in zip(lines[:-1], lines[1:]) if b > start + EPS]
 
 
+def _templates() -> tuple[list[Chord], np.ndarray, np.ndarray]:
+    """Every (root, quality) chord, its 0/1 pitch-class template and its fixed score terms."""
+    chords, rows, bias = [], [], []
+    for quality, tones in QUALITIES.items():
+        for root in range(12):
+            row = np.zeros(12)
+            row[[(root + t) % 12 for t in tones]] = 1.0
+            chords.append(Chord(root, quality))
+            rows.append(row)
+            bias.append(-0.04 * (len(tones) - 3))   # a seventh must earn its extra tone
+    return chords, np.array(rows), np.array(bias)
+
+
+_CHORDS, _TEMPLATES, _BIAS = _templates()
+_ROOTS = np.array([c.root for c in _CHORDS])
+
+
 def chord_of(notes: Sequence[Note], start: float, end: float) -> Chord | None:
     """The best-fitting chord of the notes sounding in [start, end), or None if nothing sounds."""
-    profile = np.zeros(12)
-    for n in notes:
-        overlap = min(n.end, end) - max(n.start, start)
-        if overlap > 0:
-            profile[n.pitch % 12] += overlap * (1.5 if abs(n.start - start) < EPS else 1.0)
-    if profile.sum() <= 0:
-        return None
-    profile /= profile.sum()
-    best, best_score = None, -np.inf
-    for quality, tones in QUALITIES.items():
-        penalty = 0.04 * (len(tones) - 3)   # a seventh must earn its extra tone
-        for root in range(12):
-            pcs = [(root + t) % 12 for t in tones]
-            covered = profile[pcs].sum()
-            score = covered - 0.6 * (1 - covered) - penalty + 0.05 * profile[root]
-            if score > best_score:
-                best, best_score = Chord(root, quality), score
-    return best
+    return chords_of(notes, [(start, end)])[0]
+
+
+def chords_of(notes: Sequence[Note], spans: Sequence[tuple[float, float]]) -> list[Chord | None]:
+    """The chord of each span: most of the sounding time on chord tones (a note struck at the
+    span's start counts half again), a little extra for the root, sevenths only when they pay."""
+    if not notes:
+        return [None] * len(spans)
+    starts = np.array([n.start for n in notes])
+    ends = np.array([n.end for n in notes])
+    pcs = np.array([n.pitch % 12 for n in notes])
+    out: list[Chord | None] = []
+    for a, b in spans:
+        overlap = np.minimum(ends, b) - np.maximum(starts, a)
+        weight = np.where(overlap > 0, overlap, 0.0) * np.where(np.abs(starts - a) < EPS, 1.5, 1.0)
+        profile = np.bincount(pcs, weights=weight, minlength=12)
+        total = profile.sum()
+        if total <= 0:
+            out.append(None)
+            continue
+        profile /= total
+        covered = _TEMPLATES @ profile
+        scores = covered - 0.6 * (1 - covered) + _BIAS + 0.05 * profile[_ROOTS]
+        out.append(_CHORDS[int(np.argmax(scores))])
+    return out
 
 
 def bar_chords(score: Score, tracks: Sequence[Track] | None = None) -> list[Chord | None]:
     """One chord per bar of ``score`` from the pitched ``tracks`` (default: all pitched tracks)."""
     notes = [n for t in (tracks if tracks is not None else score.pitched_tracks()) for n in t.notes]
-    return [chord_of(notes, a, b) for a, b in bar_spans(score)]
+    return chords_of(notes, bar_spans(score))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ major/minor keys, and the best-correlated key wins. Drum tracks carry no pitch c
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
@@ -64,7 +65,7 @@ class Key:
     tonic: str        # note name as in NOTE_NAMES, e.g. "Bb"
     mode: str         # one of MODES
 
-    @property
+    @functools.cached_property
     def tonic_pc(self) -> int:
         return NOTE_NAMES.index(self.tonic)
 
@@ -91,6 +92,10 @@ class Key:
         """Pitch classes of the mode's scale, tonic first."""
         return tuple((self.tonic_pc + d) % 12 for d in MODES[self.mode])
 
+    @functools.cached_property
+    def _allowed(self) -> frozenset[int]:
+        return self.allowed_pitch_classes()
+
     def allowed_pitch_classes(self) -> frozenset[int]:
         """What a key lock lets through: the scale, plus the raised 6th and 7th in minor keys."""
         pcs = set(self.scale)
@@ -99,7 +104,7 @@ class Key:
         return frozenset(pcs)
 
     def contains(self, pitch: int) -> bool:
-        return pitch % 12 in self.allowed_pitch_classes()
+        return pitch % 12 in self._allowed
 
     def pitch(self, step: int) -> int:
         """MIDI pitch of scale step ``step``; step 0 is the tonic nearest middle C."""

@@ -20,7 +20,7 @@ import functools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -28,7 +28,8 @@ from ragart_desktop.core.generate.engine import BUILTIN, Engine
 from ragart_desktop.core.generate.music.plan import MusicInputs, Plan, Target
 from ragart_desktop.core.generate.music.request import MusicRequest
 from ragart_desktop.core.music.analysis import (
-    ARPEGGIO, BASS, CHORDS, DRUMS, MELODY, Chord, bar_spans, bass_line, chord_of, skyline, track_role)
+    ARPEGGIO, BASS, CHORDS, DRUMS, MELODY, Chord, bar_chords, bar_spans, bass_line, chord_of, chords_of, skyline,
+    track_role)
 from ragart_desktop.core.music.markov import VariableOrderMarkov, copy_run
 from ragart_desktop.core.music.score import EPS, Note, Score, Track
 from ragart_desktop.core.music.theory import Key, voice_lead
@@ -57,6 +58,7 @@ class Material:
         own = inputs.plan.theme if inputs.plan.theme is not None else inputs.plan.base
         scores.append((own, 1.0))
         self.scores = scores
+        self._built: dict[tuple, Any] = {}   # chains and bar chords, built on first use
         self.lines: dict[str, list[tuple[Source, float]]] = defaultdict(list)
         self.tracks: dict[str, list[tuple[Score, Track, float]]] = defaultdict(list)
         for score, weight in scores:
@@ -70,36 +72,49 @@ class Material:
                         (Source(line, [n.start % bar for n in line]), weight))
 
     # -- lines ------------------------------------------------------------------------------
-    @functools.lru_cache(maxsize=None)
     def line_chain(self, role: str, rhythm: bool = True) -> tuple[VariableOrderMarkov, list[Source]]:
+        key = ("line", role, rhythm)
+        if key not in self._built:
+            self._built[key] = self._line_chain(role, rhythm)
+        return self._built[key]
+
+    def _line_chain(self, role: str, rhythm: bool) -> tuple[VariableOrderMarkov, list[Source]]:
         sources = self.lines.get(role) or self.lines.get(MELODY) or []
         seqs = [line_symbols(s.notes) if rhythm else [sym[0] for sym in line_symbols(s.notes)] for s, _ in sources]
         return VariableOrderMarkov(seqs, MAX_ORDER, [w for _, w in sources]), [s for s, _ in sources]
 
     # -- harmony ----------------------------------------------------------------------------
+    def chords(self, score: Score) -> list[Optional[Chord]]:
+        """The bar chords of one of the learned scores (computed once)."""
+        key = ("chords", id(score))
+        if key not in self._built:
+            self._built[key] = bar_chords(score)
+        return self._built[key]
+
     @functools.cached_property
     def progression(self) -> VariableOrderMarkov:
         tonic = self.plan.key.tonic_pc
         seqs, weights = [], []
         for score, weight in self.scores:
-            notes = [n for t in score.pitched_tracks() for n in t.notes]
-            chords = [chord_of(notes, a, b) for a, b in bar_spans(score)]
-            seq = [c.transposed(-tonic) for c in chords if c is not None]
+            seq = [c.transposed(-tonic) for c in self.chords(score) if c is not None]
             if seq:
                 seqs.append(seq)
                 weights.append(weight)
         return VariableOrderMarkov(seqs, 3, weights)
 
     # -- bar patterns -----------------------------------------------------------------------
-    @functools.lru_cache(maxsize=None)
     def patterns(self, role: str) -> tuple[VariableOrderMarkov, dict, list[list[int]]]:
         """Chain over bar-pattern symbols of ``role`` (same bar length first), the symbol ->
         example bar, and each source's bar indices (for the phrase position)."""
+        if ("patterns", role) not in self._built:
+            self._built[("patterns", role)] = self._patterns(role)
+        return self._built[("patterns", role)]
+
+    def _patterns(self, role: str) -> tuple[VariableOrderMarkov, dict, list[list[int]]]:
         seqs, weights, examples, indices = [], [], {}, []
         fits = [(s, t, w) for s, t, w in self.tracks.get(role, []) if abs(s.time_signature.bar_beats - self.bar) < EPS]
         for score, track, weight in fits or self.tracks.get(role, []):
-            chords = None if track.is_drum else [chord_of([n for t in score.pitched_tracks() for n in t.notes], a, b)
-                                                 for a, b in bar_spans(score)]
+            chords = None if track.is_drum else self.chords(score)
             seq, idx = [], []
             for i, (a, b) in enumerate(bar_spans(score)):
                 bar_notes = [n.shifted(-a) for n in track.notes if a - EPS <= n.start < b - EPS and n.start - a < self.bar]
@@ -176,7 +191,7 @@ class MarkovEngine(Engine):
         spans = [(a, b) for a, b in bar_spans(out, plan.start, plan.end) if a < plan.end - EPS]
         given = plan.theme if plan.theme is not None else out
         kept = [n for t in given.pitched_tracks() for n in t.notes]
-        before = [chord_of(kept, a, b) for a, b in bar_spans(out, 0.0, plan.start) if b <= plan.start + EPS]
+        before = chords_of(kept, [(a, b) for a, b in bar_spans(out, 0.0, plan.start) if b <= plan.start + EPS])
         history = [c.transposed(-tonic) for c in before if c is not None]
         allowed = plan.key.allowed_pitch_classes()
         plan_chords: dict[float, Chord] = {}

@@ -292,9 +292,9 @@ class Sampler:
         with torch.inference_mode():
             if self.use_cache:
                 ids = torch.tensor([tokens], device=self.device)
-                result = self.model(ids, self.past, use_cache=True)   # the cache is the 2nd argument
+                result = self.model(ids, self.past, use_cache=True, logits_to_keep=1)  # cache: 2nd argument
                 self.past = getattr(result, "cache", None) or getattr(result, "past_key_values", None)
-            else:
+            else:   # the baseline loop: the whole sequence again for every token (last logits only)
                 ids = torch.tensor([self.sequence + self.partial], device=self.device)
-                result = self.model(input_ids=ids, use_cache=False)
+                result = self.model(ids, use_cache=False, logits_to_keep=1)
         return result.logits[0, -1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from typing import Any, Callable
 
 from ragart_desktop.cli import music
 from ragart_desktop.core.errors import UsageError
@@ -86,12 +87,28 @@ def _loras(specs: list[str]):
     return tuple(out)
 
 
-def cmd_generate_image(args: argparse.Namespace, home: Home) -> int:
+def run_generation(run: Callable[[Any, Any], Any], home: Home, out: str, as_json: bool) -> Any:
+    """Open the library, ``run(library, task)`` a pipeline, save its outputs to ``out``, append it
+    to history and print the --json form; the result, for the plain-text summary."""
     from ragart_desktop.cli.library import _stderr_progress
-    from ragart_desktop.core.generate.image.pipeline import generate
-    from ragart_desktop.core.generate.image.request import GenerationRequest
     from ragart_desktop.core.history import HistoryStore
     from ragart_desktop.core.library.library import Library
+
+    lib = Library.open(home)
+    try:
+        result = run(lib, _stderr_progress())
+        result.save(out)
+    finally:
+        lib.close()
+    HistoryStore.in_home(home.root).append(result.history_record())
+    if as_json:
+        print(json.dumps({"outputs": [result.output_json(o) for o in result.outputs]}))
+    return result
+
+
+def cmd_generate_image(args: argparse.Namespace, home: Home) -> int:
+    from ragart_desktop.core.generate.image.pipeline import generate
+    from ragart_desktop.core.generate.image.request import GenerationRequest
 
     w, h = _size(args.size)
     req = GenerationRequest(
@@ -101,17 +118,9 @@ def cmd_generate_image(args: argparse.Namespace, home: Home) -> int:
         references=_references(args.ref), retrieve=not args.no_retrieve, n_references=args.refs,
         engine=args.engine, loras=_loras(args.lora), strength=args.strength, reference_strength=args.ref_strength, seed=args.seed,
         steps=args.steps, guidance=args.guidance, width=w, height=h, count=args.count).validate()
-    lib = Library.open(home)
-    try:
-        result = generate(req, lib, _stderr_progress())
-        paths = result.save(args.out)
-    finally:
-        lib.close()
-    HistoryStore.in_home(home.root).append(result.history_record())
-    if args.json:
-        print(json.dumps({"outputs": [result.output_json(o) for o in result.outputs]}))
-    else:
-        print(f"{result.engine_name}: {len(paths)} image(s) in {result.seconds:.1f} s")
+    result = run_generation(lambda lib, task: generate(req, lib, task), home, args.out, args.json)
+    if not args.json:
+        print(f"{result.engine_name}: {len(result.outputs)} image(s) in {result.seconds:.1f} s")
         for o in result.outputs:
             scores = ", ".join(f"{k} {v:.2f}" for k, v in o.evaluation.scores.items())
             print(f"  {o.path}  seed {o.seed}  {scores}")

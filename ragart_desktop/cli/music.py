@@ -77,12 +77,9 @@ def _pitch_range(text: str | None) -> tuple[int | None, int | None]:
 
 
 def cmd_generate_music(args: argparse.Namespace, home: Home) -> int:
-    from ragart_desktop.cli.generate import _references
-    from ragart_desktop.cli.library import _stderr_progress
+    from ragart_desktop.cli.generate import _references, run_generation
     from ragart_desktop.core.generate.music.pipeline import generate
     from ragart_desktop.core.generate.music.request import MusicRequest
-    from ragart_desktop.core.history import HistoryStore
-    from ragart_desktop.core.library.library import Library
 
     low, high = _pitch_range(args.range)
     req = MusicRequest(
@@ -92,16 +89,8 @@ def cmd_generate_music(args: argparse.Namespace, home: Home) -> int:
         retrieve=not args.no_retrieve, n_references=args.refs, engine=args.engine, temperature=args.temperature,
         density=args.density, key_lock=not args.no_key_lock, pitch_low=low, pitch_high=high,
         velocity=args.velocity, humanize=args.humanize, seed=args.seed, count=args.count).validate()
-    lib = Library.open(home)
-    try:
-        result = generate(req, lib, _stderr_progress())
-        result.save(args.out)
-    finally:
-        lib.close()
-    HistoryStore.in_home(home.root).append(result.history_record())
-    if args.json:
-        print(json.dumps({"outputs": [result.output_json(o) for o in result.outputs]}))
-    else:
+    result = run_generation(lambda lib, task: generate(req, lib, task), home, args.out, args.json)
+    if not args.json:
         print(f"{result.engine_name}: {len(result.outputs)} piece(s) in {result.seconds:.1f} s")
         for o in result.outputs:
             m = o.evaluation.metrics

@@ -15,10 +15,10 @@ import pretty_midi
 from ragart_desktop.core.errors import BadInputError
 from ragart_desktop.core.library.analysis import Analysis
 from ragart_desktop.core.library.read_text import display_stem
+from ragart_desktop.core.music.midi_io import MAX_MIDI_BYTES, MAX_NOTES
+from ragart_desktop.core.music.midi_io import decode_text as _text
 from ragart_desktop.core.music.theory import UNKNOWN_KEY, estimate_key
 
-MAX_MIDI_BYTES = 16 * 1024 * 1024
-MAX_NOTES = 2_000_000
 MAX_SECONDS = 2 * 60 * 60
 MAX_TEXT_CHARS = 5_000
 
@@ -105,14 +105,3 @@ def _time_signature(pm: pretty_midi.PrettyMIDI) -> str | None:
         return None
     first = pm.time_signature_changes[0]
     return f"{first.numerator}/{first.denominator}"
-
-
-def _text(value: str | None) -> str:
-    """MIDI text is read as Latin-1; names written as UTF-8 by modern tools are recovered."""
-    if not value:
-        return ""
-    try:
-        value = value.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        pass
-    return " ".join(value.replace("\x00", " ").split())

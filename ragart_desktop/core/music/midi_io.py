@@ -21,11 +21,12 @@ import mido
 
 from ragart_desktop.core.canvas.fileio import atomic_write
 from ragart_desktop.core.errors import BadInputError, RagartError, UsageError
-from ragart_desktop.core.library.read_midi import MAX_MIDI_BYTES, MAX_NOTES
 from ragart_desktop.core.music.score import EPS, Note, Score, TempoChange, TimeSignature, Track
 from ragart_desktop.core.music.theory import Key, parse_key
 
 DRUM_CHANNEL = 9
+MAX_MIDI_BYTES = 16 * 1024 * 1024   # larger files are refused (the library reader too)
+MAX_NOTES = 2_000_000
 # What mido raises on a damaged file (bad header, truncated track, data byte out of range ...).
 _PARSE_ERRORS = (OSError, EOFError, ValueError, KeyError, IndexError, TypeError)
 

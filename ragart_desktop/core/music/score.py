@@ -11,7 +11,6 @@ Reading and writing MIDI files lives in ``midi_io``; undoable edits in ``documen
 """
 from __future__ import annotations
 
-import bisect
 import copy
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator

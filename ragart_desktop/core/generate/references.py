@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Optional, Sequence, TypeVar
 
 from ragart_desktop.core.errors import BadInputError, UsageError
-from ragart_desktop.core.library.catalog import tokens
 from ragart_desktop.core.progress import Task
+from ragart_desktop.core.text.words import words
 
 if TYPE_CHECKING:
     from ragart_desktop.core.library.catalog import Item
@@ -69,7 +69,7 @@ def reference_terms(item: "Item") -> list[str]:
 
 def file_terms(path: str) -> list[str]:
     """Words of a file's name (without its extension), for a reference outside the library."""
-    return tokens(os.path.splitext(os.path.basename(path))[0])
+    return words(os.path.splitext(os.path.basename(path))[0])
 
 
 def _pinned_item(spec: ReferenceSpec, library: Optional["Library"]) -> Optional["Item"]:

@@ -3,7 +3,8 @@
 Identity is the content hash: ``items`` holds one row per distinct content, ``paths`` maps every
 file path to its item, so a moved or renamed file keeps its item (tags, notes, vectors) and two
 identical copies are one item with two paths. ``fts`` is an FTS5 table (BM25 ranking) over each
-item's title, words, tags, note and body; its rowid is the item id.
+item's title, words, tags, note and body in their index form (``core.text.words.index_text``:
+CJK runs written out as characters, character pairs and dictionary words); its rowid is the item id.
 
 Each thread gets its own connection; writes go through ``transaction()``.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sqlite3
 import threading
 import time
@@ -21,10 +21,16 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
 from ragart_desktop.core.errors import StorageError
+from ragart_desktop.core.progress import Task
+from ragart_desktop.core.text.cjk import has_cjk
+from ragart_desktop.core.text.words import index_text
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# 1: FTS rows held the raw text (a run of Han characters was one token)
+# 2: FTS rows hold the index form of the text (CJK runs segmented); see ``Catalog.migrate``
+SCHEMA_VERSION = 2
+MIGRATION_BATCH = 500
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,9 +79,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
 # BM25 column weights: title, words, tags, note, body.
 FTS_WEIGHTS = (4.0, 2.0, 3.0, 2.0, 1.0)
 
-_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
-
-
 def to_db_path(path: str) -> str:
     """A file path as stored in SQLite (which needs valid UTF-8).
 
@@ -94,11 +97,6 @@ def from_db_path(stored: str) -> str:
         return stored
     return "".join(chr(0xDC80 + ord(ch) - 0x10FE80) if "\U0010fe80" <= ch <= "\U0010feff" else ch
                    for ch in stored)
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-case word tokens, as FTS5's unicode61 tokenizer roughly sees them."""
-    return [t.lower() for t in _TOKEN_RE.findall(text)]
 
 
 @dataclass
@@ -222,15 +220,60 @@ class Catalog:
             with self._write_lock:  # executescript commits on its own, so it runs outside transaction()
                 self.conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
             with self.transaction() as c:
-                row = c.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                if row is None:
+                version = self._schema_version(c)
+                if version is None:
                     c.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-                elif int(row[0]) > SCHEMA_VERSION:
+                elif version > SCHEMA_VERSION:
                     raise StorageError("the catalog was written by a newer RagArt version.", path=self.db_path,
                                        hint="Update RagArt or use another --home folder.")
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"the catalog is not a usable database ({exc}).", path=self.db_path,
                                hint="Move the file away and import your folders again.") from exc
+
+    @staticmethod
+    def _schema_version(c: sqlite3.Connection) -> Optional[int]:
+        row = c.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0]) if row else None
+
+    def needs_migration(self) -> bool:
+        return (self._schema_version(self.conn) or SCHEMA_VERSION) < SCHEMA_VERSION
+
+    def migrate(self, task: Task) -> None:
+        """Bring a catalog written by an older version up to this one, with progress.
+
+        Version 1 -> 2 rewrites the FTS rows that hold CJK text in their index form (rows of other
+        scripts read the same either way). Nothing else changes: items, paths, tags, notes and the
+        vector indexes are untouched. Each batch commits with the last row it reached, so a kill
+        mid-way loses nothing and the next open goes on from there (another process opening the
+        catalog at the same time shares the work: each batch reads where the last one stopped).
+        """
+        if not self.needs_migration():
+            return
+        total = self.count()
+        row = self.conn.execute("SELECT value FROM meta WHERE key='fts_migrated_upto'").fetchone()
+        done = self.conn.execute("SELECT COUNT(*) FROM items WHERE id <= ?", (int(row[0]) if row else 0,)).fetchone()[0]
+        while True:
+            task.check()
+            with self.transaction() as c:
+                if self._schema_version(c) >= SCHEMA_VERSION:
+                    return
+                row = c.execute("SELECT value FROM meta WHERE key='fts_migrated_upto'").fetchone()
+                upto = int(row[0]) if row else 0
+                rows = c.execute("SELECT rowid, title, words, tags, note, body FROM fts WHERE rowid > ? "
+                                 "ORDER BY rowid LIMIT ?", (upto, MIGRATION_BATCH)).fetchall()
+                if not rows:
+                    c.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
+                    c.execute("DELETE FROM meta WHERE key='fts_migrated_upto'")
+                    log.info("catalog %s migrated to schema %d", self.db_path, SCHEMA_VERSION)
+                    return
+                for r in rows:
+                    if any(has_cjk(r[k]) for k in range(1, 6)):
+                        self._write_fts(c, r[0])
+                c.execute("INSERT OR REPLACE INTO meta VALUES ('fts_migrated_upto', ?)", (str(rows[-1][0]),))
+            done += len(rows)
+            task.progress(min(done, total), total,
+                          f"Updating the search index for Chinese, Japanese and Korean words: "
+                          f"{min(done, total):,} / {total:,} items")
 
     # ---- roots -----------------------------------------------------------------------------
     def add_root(self, path: str) -> int:
@@ -305,14 +348,19 @@ class Catalog:
     def refresh_fts(self, c: sqlite3.Connection, item_ids: Iterable[int]) -> None:
         """Rewrite the FTS rows of these items from their current title/words/tags/note/body."""
         for item_id in item_ids:
-            row = c.execute("SELECT title, words, body, note FROM items WHERE id=?", (item_id,)).fetchone()
-            if row is None:
-                continue
-            tag_text = " ".join(self._all_tags(c, item_id))
-            c.execute("DELETE FROM fts WHERE rowid=?", (item_id,))
-            c.execute("INSERT INTO fts(rowid, title, words, tags, note, body) VALUES (?,?,?,?,?,?)",
-                      (item_id, row["title"], row["words"], tag_text, row["note"], row["body"]))
-            c.execute("UPDATE items SET words_dirty=1 WHERE id=?", (item_id,))
+            if self._write_fts(c, item_id):
+                c.execute("UPDATE items SET words_dirty=1 WHERE id=?", (item_id,))
+
+    def _write_fts(self, c: sqlite3.Connection, item_id: int) -> bool:
+        """The item's FTS row, in index form; False when there is no such item."""
+        row = c.execute("SELECT title, words, body, note FROM items WHERE id=?", (item_id,)).fetchone()
+        if row is None:
+            return False
+        tag_text = " ".join(self._all_tags(c, item_id))
+        c.execute("DELETE FROM fts WHERE rowid=?", (item_id,))
+        c.execute("INSERT INTO fts(rowid, title, words, tags, note, body) VALUES (?,?,?,?,?,?)",
+                  (item_id, *(index_text(t) for t in (row["title"], row["words"], tag_text, row["note"], row["body"]))))
+        return True
 
     @staticmethod
     def _all_tags(c: sqlite3.Connection, item_id: int) -> list[str]:

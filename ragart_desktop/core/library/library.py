@@ -43,10 +43,15 @@ def words_text(item: Item) -> str:
 
 
 class Library:
-    def __init__(self, home: Home, settings: Settings, embedders: Sequence[Embedder]):
+    def __init__(self, home: Home, settings: Settings, embedders: Sequence[Embedder], task: Optional[Task] = None):
         self.home = home
         self.settings = settings
         self.catalog = Catalog(home.catalog_path)
+        try:
+            self.catalog.migrate(ensure_task(task))   # a catalog of an older version, once
+        except BaseException:
+            self.catalog.close()
+            raise
         from ragart_desktop.core.library.thumbnails import ThumbnailCache
 
         self.thumbnails = ThumbnailCache(home.thumbs_dir)
@@ -89,12 +94,13 @@ class Library:
 
     @classmethod
     def open(cls, home: Home, settings: Optional[Settings] = None,
-             embedders: Optional[Sequence[Embedder]] = None) -> "Library":
+             embedders: Optional[Sequence[Embedder]] = None, task: Optional[Task] = None) -> "Library":
+        """The library of ``home``; an older catalog is brought up to date first (progress on ``task``)."""
         from ragart_desktop.core.embed.registry import library_embedders
 
         home.ensure()
         settings = settings or Settings.load(home.settings_path)
-        return cls(home, settings, embedders if embedders is not None else library_embedders(home, settings))
+        return cls(home, settings, embedders if embedders is not None else library_embedders(home, settings), task)
 
     def close(self) -> None:
         self.query_pool.shutdown(wait=True)

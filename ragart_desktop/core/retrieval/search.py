@@ -21,11 +21,12 @@ from threadpoolctl import ThreadpoolController
 
 from ragart_desktop.core.embed.base import Embedder, l2_normalise
 from ragart_desktop.core.errors import BadInputError
-from ragart_desktop.core.library.catalog import tokens
 from ragart_desktop.core.progress import Task
 from ragart_desktop.core.retrieval.query import Example, ParsedText, Query, SearchResult, parse_text
 from ragart_desktop.core.retrieval.ranking import (
     group_near_duplicates, mmr, personalized_pagerank, reciprocal_rank_fusion)
+from ragart_desktop.core.text.cjk import has_cjk
+from ragart_desktop.core.text.words import QueryWord, index_terms, query_words
 
 if TYPE_CHECKING:
     from ragart_desktop.core.library.library import Library
@@ -124,17 +125,28 @@ def _browse_ids(lib: "Library", allowed: Optional[set[int]], k: int) -> list[int
 
 
 def _fts_expression(text: ParsedText) -> str:
-    def quote(word: str) -> str:
-        return '"' + word.replace('"', '""') + '"'
-
-    words = [t for w in text.positive for t in tokens(w)] or list(text.positive)
-    terms = [quote(w) for w in words]
-    if terms and words[-1].isalnum():
+    """Any positive word (OR: BM25 ranks items holding more of them first), none of the negatives."""
+    words = [w for p in text.positive for w in query_words(p)]
+    if not words:   # punctuation only: let FTS5 judge it as typed
+        words = [QueryWord(p, p, (p,)) for p in text.positive]
+    terms = [_fts_word(w) for w in words]
+    if words[-1].latin and words[-1].text.isalnum():
         terms[-1] += "*"   # the word being typed
     expr = "(" + " OR ".join(terms) + ")"
-    for w in text.negative:
-        expr += " NOT " + quote(w)
+    for n in text.negative:
+        for w in query_words(n) if has_cjk(n) else [QueryWord(n, n, (n,))]:
+            expr += " NOT " + _fts_word(w)
     return expr
+
+
+def _fts_word(w: QueryWord) -> str:
+    """A query word as an FTS5 expression: the word, or (for longer CJK words) all its character pairs."""
+    def quote(term: str) -> str:
+        return '"' + term.replace('"', '""') + '"'
+
+    if w.terms == (w.text,):
+        return quote(w.text)
+    return f"({quote(w.text)} OR ({' AND '.join(quote(t) for t in w.terms)}))"
 
 
 def _channels(lib: "Library", q: Query, text: ParsedText) -> list[_Channel]:
@@ -225,9 +237,7 @@ def _vectors(lib: "Library", e: Embedder, ids: list[int]) -> np.ndarray:
 def _why(lib: "Library", item, text: ParsedText, channels: list[_Channel]) -> str:
     reasons: list[str] = []
     if text.positive:
-        wanted = {t for w in text.positive for t in tokens(w)}
-        have = set(tokens(" ".join([item.title, " ".join(item.tags), item.words, item.note, item.body])))
-        matched = [w for w in wanted if w in have or any(h.startswith(w) for h in have if len(w) >= 3)]
+        matched = _matched_words(text, " ".join([item.title, " ".join(item.tags), item.words, item.note, item.body]))
         if matched:
             reasons.append("matches " + ", ".join(f'"{w}"' for w in sorted(matched)))
     for ch in channels:
@@ -241,6 +251,15 @@ def _why(lib: "Library", item, text: ParsedText, channels: list[_Channel]) -> st
         else:
             reasons.append(f"{ch.label} ({float(v @ ch.vector):.2f})")
     return "; ".join(reasons) or "related"
+
+
+def _matched_words(text: ParsedText, item_text: str) -> list[str]:
+    """The query words the item holds, as the user wrote them; a CJK word inside a longer matched
+    one is not named again (故乡的雪 matched, not also 故乡 and 雪)."""
+    have = index_terms(item_text)
+    found = [w for p in text.positive for w in query_words(p)
+             if w.found_in(have) or (w.latin and len(w.text) >= 3 and any(h.startswith(w.text) for h in have))]
+    return sorted({w.shown for w in found if not any(w.text in o.text and w.text != o.text for o in found)})
 
 
 def _group(lib: "Library", results: list[SearchResult]) -> None:

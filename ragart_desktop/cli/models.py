@@ -43,11 +43,17 @@ def _registry(home: Home):
 
 
 def cmd_list(args: argparse.Namespace, home: Home) -> int:
+    from ragart_desktop.core.embed.registry import words_embedder
+
     registry = _registry(home)
     entries = registry.entries()
+    words = words_embedder(registry)
     if args.json:
-        print(json.dumps({"models": [{k: getattr(e, k) for k in LIST_FIELDS} for e in entries]}, indent=2))
+        print(json.dumps({"models": [{k: getattr(e, k) for k in LIST_FIELDS} for e in entries],
+                          "words": {"embedder": words.id, "model": words.name, "languages": list(words.languages)}},
+                         indent=2, ensure_ascii=False))
         return 0
+    print(f"Words are read by {words.name} (languages: {', '.join(words.languages) or 'not stated'}).")
     if not entries:
         roots = ", ".join(str(r) for r in registry.roots())
         print(f"No models found. Put models in one of: {roots} (see models/README.md).")
@@ -145,6 +151,18 @@ def _check_causal_lm(entry, settings: Settings, args) -> dict:
             "step_seconds": time.perf_counter() - start}
 
 
+def _check_sentence_embedding(entry, settings: Settings, args) -> dict:
+    from ragart_desktop.core.embed.sentence import SentenceEmbedder
+
+    embedder = SentenceEmbedder.from_folder(entry.path, languages=entry.languages)
+    start = time.perf_counter()
+    embedder.embed(["warm up"])
+    loaded = time.perf_counter()
+    embedder.embed(["a test", "一个测试"])
+    return {"device": embedder.device, "dtype": entry.dtype, "load_seconds": loaded - start,
+            "step_seconds": time.perf_counter() - loaded, "dim": embedder.dim}
+
+
 def _check_header_only(entry, settings: Settings, args) -> dict:
     return {"device": "-", "dtype": entry.dtype or "-",
             "note": f"Header checked; a {entry.kind} runs together with a {entry.family} diffusion model."}
@@ -159,7 +177,7 @@ def _check_soundfont(entry, settings: Settings, args) -> dict:
 
 
 _CHECKS = {"diffusion": _check_diffusion, "clip": _check_clip, "causal-lm": _check_causal_lm,
-           "soundfont": _check_soundfont}
+           "soundfont": _check_soundfont, "sentence-embedding": _check_sentence_embedding}
 
 
 def _size(n: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Collection
@@ -29,6 +30,7 @@ TASKS = {
     "ip-adapter": "image-prompt",
     "lora": "style-adapter",
     "soundfont": "audio-rendering",
+    "sentence-embedding": "text-embedding",
 }
 
 
@@ -49,6 +51,7 @@ class ModelEntry:
     variant: str = ""    # turbo | lcm | v-prediction | base | inpainting | ...
     config: str = ""     # single-file checkpoints: name of the shipped config folder (resources/model_configs)
     image_encoder: str = ""  # IP-Adapter: the CLIP vision folder it needs
+    languages: tuple[str, ...] = ()  # sentence embedders: what they read (model card, else vocabulary scripts)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -301,6 +304,8 @@ def _component_weights(component: Path, model: Path, trusted: Collection[str]) -
 def _inspect_transformers_folder(folder: Path, trusted: Collection[str]) -> ModelEntry | None:
     config = _read_json(folder / "config.json") or {}
     architectures = config.get("architectures") or []
+    if (folder / "modules.json").is_file() or (folder / "sentence_bert_config.json").is_file():
+        return _sentence_embedder_entry(folder, config, trusted)
     if "CLIPModel" in architectures:
         kind, family, task = "clip", "clip", TASKS["clip"]
     elif "CLIPVisionModelWithProjection" in architectures:
@@ -316,6 +321,77 @@ def _inspect_transformers_folder(folder: Path, trusted: Collection[str]) -> Mode
         return ModelEntry(**base, dtype="", loadable=False, reason=weights)
     dtype = weights.dtype() if weights is not None else str(config.get("torch_dtype") or config.get("dtype") or "")
     return ModelEntry(**base, dtype=dtype, loadable=True)
+
+
+def _sentence_embedder_entry(folder: Path, config: dict, trusted: Collection[str]) -> ModelEntry:
+    """A sentence-transformers folder: it can become the library's words embedder."""
+    from ragart_desktop.core.embed.sentence import SentenceLayout
+
+    base = dict(name=folder.name, path=str(folder), size=_size(folder), format="transformers-folder",
+                kind="sentence-embedding", family="sentence-transformers", task=TASKS["sentence-embedding"],
+                variant=config.get("model_type", ""), languages=model_languages(folder))
+    try:
+        SentenceLayout.read(folder)
+    except ModelError as exc:
+        return ModelEntry(**base, dtype="", loadable=False, reason=exc.message)
+    weights = _component_weights(folder, folder, trusted)
+    if not isinstance(weights, SafetensorsHeader):   # the loader reads model.safetensors only
+        return ModelEntry(**base, dtype="", loadable=False,
+                          reason=weights if isinstance(weights, str) else "no model.safetensors in the folder.")
+    return ModelEntry(**base, dtype=weights.dtype(), loadable=True)
+
+
+# Unicode blocks that tell which scripts a tokenizer's vocabulary reads, and how many of its
+# entries must use one for it to count (or a tenth of them, for small vocabularies): an English
+# BERT vocabulary holds ~500 stray Han characters (1.6%), a Chinese one ~14,000.
+_SCRIPTS = (("Han", "\u4e00-\u9fff", 2000), ("Kana", "\u3041-\u30ff", 150), ("Hangul", "\uac00-\ud7a3", 1000),
+            ("Cyrillic", "\u0400-\u04ff", 300), ("Arabic", "\u0600-\u06ff", 300), ("Latin", "a-zA-Z", 1000))
+
+
+def model_languages(folder: Path) -> tuple[str, ...]:
+    """The languages a text model reads: its model card's ``language:`` list (README.md front
+    matter, as Hugging Face folders ship it), else the scripts its vocabulary covers."""
+    card = _card_languages(folder / "README.md")
+    if card:
+        return card
+    vocab = _vocabulary(folder)
+    if not vocab:
+        return ()
+    text = "\n".join(vocab)
+    return tuple(f"{name} script" for name, chars, least in _SCRIPTS
+                 if len(re.findall(f"^.*[{chars}].*$", text, re.MULTILINE)) >= min(least, len(vocab) / 10))
+
+
+def _card_languages(readme: Path) -> tuple[str, ...]:
+    try:
+        text = readme.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ()
+    match = re.match(r"---\s*\n(.*?)\n---", text, re.DOTALL)
+    if not match:
+        return ()
+    found: list[str] = []
+    in_list = False
+    for line in match.group(1).splitlines():
+        if re.match(r"languages?:", line):
+            value = line.split(":", 1)[1].strip()
+            found += [v.strip(" '\"") for v in value.strip("[]").split(",") if v.strip(" '\"")]
+            in_list = not value
+        elif in_list and line.lstrip().startswith("- "):
+            found.append(line.lstrip()[2:].strip(" '\""))
+        elif in_list and line.strip():
+            in_list = False
+    return tuple(found)
+
+
+def _vocabulary(folder: Path) -> list[str]:
+    """The tokenizer's vocabulary entries (vocab.txt, or tokenizer.json's model vocab)."""
+    try:
+        return (folder / "vocab.txt").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        pass
+    vocab = ((_read_json(folder / "tokenizer.json") or {}).get("model") or {}).get("vocab") or []
+    return [v[0] if isinstance(v, list) else str(v) for v in vocab]
 
 
 def _language_model_task(folder: Path, config: dict) -> str:

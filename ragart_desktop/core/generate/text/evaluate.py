@@ -22,7 +22,7 @@ from ragart_desktop.core.generate.references import Reference
 from ragart_desktop.core.generate.text.passages import TextReference, load_passages, terms
 from ragart_desktop.core.generate.text.provenance import read_text_file
 from ragart_desktop.core.generate.text.script import detect_language
-from ragart_desktop.core.library.catalog import tokens
+from ragart_desktop.core.text.words import words
 
 if TYPE_CHECKING:
     from ragart_desktop.core.library.library import Library
@@ -49,7 +49,7 @@ def copy_sources(text: str, refs: Sequence[TextReference], library: Optional["Li
     """The notes a copy could come from: the references' own, then the library's text items that
     share most of the text's words (BM25); ``exclude``: the text's own item, if it is in the library."""
     sources = [Source(r.text, r.item_id, r.path) for r in refs]
-    words = sorted(set(tokens(text)) | set(terms(text)))   # index words; Han characters and pairs
+    words = sorted(set(words(text)) | set(terms(text)))   # index words; Han characters and pairs
     if library is None or not words:
         return sources
     match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)

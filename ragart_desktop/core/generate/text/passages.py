@@ -24,7 +24,7 @@ from ragart_desktop.core.errors import BadInputError
 from ragart_desktop.core.generate import references as shared
 from ragart_desktop.core.generate.text.script import han_chars, has_han
 from ragart_desktop.core.library.analysis import TEXT_EXTS
-from ragart_desktop.core.library.catalog import tokens
+from ragart_desktop.core.text.words import words
 from ragart_desktop.core.retrieval.ranking import mmr, reciprocal_rank_fusion
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ def load_passages(ref: shared.Reference) -> TextReference:
 
 def terms(text: str) -> list[str]:
     """What BM25 matches: lower-cased words; Han text as characters and character pairs."""
-    words = [t for t in tokens(text) if not has_han(t)]
+    words = [t for t in words(text) if not has_han(t)]
     chars = han_chars(text)
     return words + chars + [a + b for a, b in zip(chars, chars[1:])]
 

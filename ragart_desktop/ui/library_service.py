@@ -47,14 +47,23 @@ class LibraryService(QObject):
 
     # -- the shared Library (worker threads only) ------------------------------------------------
 
-    def library(self) -> "Library":
-        """Open the library once; safe to call from any worker thread."""
+    def library(self, task: Optional[Task] = None) -> "Library":
+        """Open the library once; safe to call from any worker thread. A catalog of an older
+        version is brought up to date on the way, with progress on ``task``."""
         with self._open_lock:
             if self._library is None:
                 from ragart_desktop.core.library.library import Library
 
-                self._library = Library.open(self.home, self.settings)
+                self._library = Library.open(self.home, self.settings, task=task)
             return self._library
+
+    def open_library(self) -> int:
+        """Open the library as a job the user sees, first on the reader (the lookups queue behind it):
+        updating an older catalog's search index can take a while on a large library."""
+        def fn(task: Task) -> None:
+            self.library(task)
+
+        return self.reader.submit("Open the library", fn)
 
     def close(self) -> None:
         self.reader.shutdown()
@@ -125,11 +134,11 @@ class LibraryService(QObject):
     def import_paths(self, paths: Sequence[str | Path]) -> int:
         paths = [str(p) for p in paths]
         name = f"Import {Path(paths[0]).name}" if len(paths) == 1 else f"Import {len(paths)} items"
-        return self.indexer.submit(name, lambda task: self.library().import_paths(paths, task),
+        return self.indexer.submit(name, lambda task: self.library(task).import_paths(paths, task),
                                    on_result=self._after_import)
 
     def rescan(self) -> int:
-        return self.indexer.submit("Rescan library", lambda task: self.library().rescan(task),
+        return self.indexer.submit("Rescan library", lambda task: self.library(task).rescan(task),
                                    on_result=self._after_import)
 
     def remove_roots(self, paths: Sequence[str]) -> int:
@@ -150,7 +159,7 @@ class LibraryService(QObject):
         def fn(task: Task) -> "ImportReport":
             from ragart_desktop.core.library.library import Library
 
-            fresh = Library.open(self.home, self.settings)
+            fresh = Library.open(self.home, self.settings, task=task)
             with self._open_lock:
                 old, self._library = self._library, fresh
             if old is not None:
@@ -168,7 +177,7 @@ class LibraryService(QObject):
 
             task.progress(0, 0, "Preparing the demo library")
             build_demo_library(dest, task)
-            return self.library().import_paths([dest], task)
+            return self.library(task).import_paths([dest], task)
 
         return self.indexer.submit("Demo library", fn, on_result=self._after_import)
 

@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
 
     def _start_services(self) -> None:
         """Open the library and fill the views (all on workers)."""
+        self.service.open_library()
         self.service.refresh_status()
         self.activity_label.setText("Loading the search model…")
         self.service.warmed.connect(lambda: self.jobs_view.running() or self._activity_idle())

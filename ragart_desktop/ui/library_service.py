@@ -59,11 +59,16 @@ class LibraryService(QObject):
 
     def open_library(self) -> int:
         """Open the library as a job the user sees, first on the reader (the lookups queue behind it):
-        updating an older catalog's search index can take a while on a large library."""
-        def fn(task: Task) -> None:
-            self.library(task)
+        updating an older catalog's search index can take a while on a large library. When a model
+        put in the models folders since the last run has an index to fill, a rescan fills it."""
+        def fn(task: Task) -> bool:
+            return self.library(task).indexes_incomplete()
 
-        return self.reader.submit("Open the library", fn)
+        def fill(incomplete: bool) -> None:
+            if incomplete:
+                self.rescan()
+
+        return self.reader.submit("Open the library", fn, on_result=fill)
 
     def close(self) -> None:
         self.reader.shutdown()

@@ -231,6 +231,13 @@ class Library:
                     self._add_vectors(e, ids, e.embed(contents))
         self.embed_dirty_words(task)
 
+    def indexes_incomplete(self) -> bool:
+        """Whether an index holds fewer vectors than the catalog has items for it (a new words or
+        CLIP model, a damaged index): the next rescan fills it (``reconcile_indexes``)."""
+        counts = self.catalog.counts_by_kind()
+        return any(len(self.indexes[e.id]) < (sum(counts.values()) if e is self.words_embedder
+                                               else counts.get(e.modality, 0)) for e in self.embedders)
+
     def save_indexes(self) -> None:
         with self._index_lock:
             for e in self.embedders:

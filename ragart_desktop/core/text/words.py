@@ -55,8 +55,10 @@ def index_text(text: str) -> str:
     run replaced by its index terms (characters, pairs, longer dictionary words), space-separated."""
     if not has_cjk(text):
         return text
-    return "".join(f" {' '.join(_run_terms(to_simplified(part)))} " if cjk else part
-                   for part, cjk in _parts(text))
+    simple = to_simplified(text)
+    terms = CJK_RUN.sub(lambda m: f" {' '.join(list(m.group()) + _pairs(m.group()))} ", simple)
+    longer = [w for w in dictionary_words(simple) if len(w) > 2]
+    return f"{terms} {' '.join(longer)}" if longer else terms
 
 
 def index_terms(text: str) -> set[str]:
@@ -112,6 +114,3 @@ def _parts(text: str) -> list[tuple[str, bool]]:
 def _pairs(run: str) -> list[str]:
     return [run[i:i + 2] for i in range(len(run) - 1)]
 
-
-def _run_terms(run: str) -> list[str]:
-    return list(run) + _pairs(run) + [w for w in dictionary_words(run) if len(w) > 2]

@@ -1,0 +1,256 @@
+"""CJK words search (issue 10): latency at 100k Chinese text items against English at the same size,
+and the measured trade-off between ways of indexing Chinese for FTS5.
+
+    python bench/bench_cjk_search.py search   [--n 100000]   # end-to-end p50/p95, Chinese vs English
+    python bench/bench_cjk_search.py compare  [--n 100000]   # index options: size, build, query, recall
+
+The Chinese text is generated here (no download): sentences of common words and single characters
+drawn with Zipf-like frequencies, a few classical lines mixed in. Goal: Chinese words search p50
+under 30 ms at 100k, like English.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ragart_desktop.core.home import Home  # noqa: E402
+
+ZH_WORDS = """
+山水 明月 故乡 钟声 春风 秋雨 夜晚 清晨 黄昏 江南 长安 西湖 白云 青山 流水 落花 飞鸟 孤舟 渔火 客船 寒山 古寺
+松树 竹林 梅花 桃花 杨柳 芦苇 荷花 菊花 兰草 月光 星空 银河 大海 河流 小溪 瀑布 雪花 冰雪 霜降 细雨 暴雨 雷声
+风景 画家 诗人 音乐 琵琶 古琴 笛子 书法 水墨 油画 素描 颜色 色彩 线条 构图 光影 影子 窗前 门外 城外 楼上 桥边 路上
+朋友 家人 母亲 父亲 孩子 老人 少年 姑娘 旅人 行人 渔夫 农民 学生 老师 将军 皇帝 书生 和尚 道士 商人 歌手 舞者
+思念 离别 相逢 等待 回忆 梦想 希望 孤独 寂寞 快乐 悲伤 温柔 安静 热闹 自由 永远 从前 今天 明天 昨天 时间 岁月
+城市 乡村 街道 市场 花园 庭院 宫殿 寺庙 山谷 草原 沙漠 森林 海边 港口 灯塔 码头 小船 渔船 火车 飞机 马车 道路
+早上 中午 下午 晚上 春天 夏天 秋天 冬天 季节 节日 中秋 新年 清明 端午 元宵 重阳 月亮 太阳 星星 云彩 天空 大地
+写字 画画 唱歌 跳舞 读书 喝茶 饮酒 散步 登山 远望 归来 出发 回家 送别 相见 微笑 哭泣 沉默 倾听 呼吸 拥抱
+红色 蓝色 绿色 白色 黑色 金色 紫色 灰色 深蓝 浅绿 温暖 寒冷 明亮 黑暗 柔和 清澈 朦胧 遥远 宽阔 高大 渺小
+博物馆 图书馆 美术馆 音乐会 交响乐 钢琴曲 水彩画 山水画 人物画 花鸟画 工作室 笔记本 明信片 照相机 万里长城
+夜半钟声 千山万水 春暖花开 秋高气爽 风花雪月 山清水秀 一叶知秋 日出而作 天涯海角 青出于蓝
+""".split()
+ZH_CHARS = "的了在是我有和人这中大为上个国不也子时道出而要于就下得可你年生自会那后能对着事其里所去行过家十用发天如然作方成者多日都三小军二无同么经法当起与好看学进种将还分此心前面又定见只主没公从"
+CLASSICAL = ["床前明月光疑是地上霜", "举头望明月低头思故乡", "姑苏城外寒山寺夜半钟声到客船", "孤舟蓑笠翁独钓寒江雪",
+             "白日依山尽黄河入海流", "欲穷千里目更上一层楼", "春眠不觉晓处处闻啼鸟", "夜来风雨声花落知多少"]
+EN_WORDS = ("sea harbour storm calm bay forest pine birch moss autumn city night neon rain snow portrait figure sketch "
+            "ink watercolour oil abstract geometric sunset dusk dawn river mountain flower garden jazz folk waltz reel "
+            "ambient piano strings flute drum bass moon bell temple boat friend home road lantern bridge window "
+            "silence letter morning evening winter spring summer village market tower lighthouse").split()
+
+
+def _zipf(n: int) -> np.ndarray:
+    w = 1.0 / np.arange(1, n + 1) ** 0.9
+    return w / w.sum()
+
+
+def chinese_texts(n: int, seed: int = 0) -> list[str]:
+    """n procedural Chinese notes of 60-200 characters: words (55%), single characters (38%),
+    classical lines (4%) and punctuation, drawn as one stream and cut into notes."""
+    rng = np.random.default_rng(seed)
+    m = n * 90
+    kind = rng.random(m)
+    words = np.array(ZH_WORDS, dtype=object)[rng.choice(len(ZH_WORDS), m, p=_zipf(len(ZH_WORDS)))]
+    chars = np.array(list(ZH_CHARS), dtype=object)[rng.choice(len(ZH_CHARS), m, p=_zipf(len(ZH_CHARS)))]
+    lines = np.array(CLASSICAL, dtype=object)[rng.integers(0, len(CLASSICAL), m)]
+    punct = np.where(rng.random(m) < 0.7, "，", "。").astype(object)
+    stream = np.where(kind < 0.55, words, np.where(kind < 0.93, chars, np.where(kind < 0.97, lines, punct)))
+    lengths = rng.integers(60, 200, n)
+    out, pos = [], 0
+    for length in lengths:
+        parts, size = [], 0
+        while size < length:
+            piece = stream[pos % m]
+            parts.append(piece)
+            size += len(piece)
+            pos += 1
+        out.append("".join(parts) + "。")
+    return out
+
+
+def english_texts(n: int, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    p = _zipf(len(EN_WORDS))
+    return [" ".join(EN_WORDS[i] for i in rng.choice(len(EN_WORDS), rng.integers(12, 40), p=p)) for _ in range(n)]
+
+
+# ---- end-to-end search -------------------------------------------------------------------------
+
+def _build_library(root: Path, texts: list[str]):
+    """A library of text items with these bodies (catalog + FTS through the product's own path) and
+    clustered random vectors in every index (the query itself is embedded for real)."""
+    from ragart_desktop.core.library.library import Library
+
+    n = len(texts)
+    rng = np.random.default_rng(1)
+    lib = Library.open(Home(root).ensure())
+    t0 = time.perf_counter()
+    with lib.catalog.transaction() as c:
+        for i, body in enumerate(texts):
+            item_id = lib.catalog.insert_item(c, content_hash=f"{i:032x}", kind="text", size=len(body),
+                                              title=body[:12], words="", body=body, metadata={})
+            lib.catalog.upsert_path(c, path=f"/lib/notes-{i // 1000}/note-{i}.txt", item_id=item_id,
+                                    root_id=None, size=1, mtime_ns=0, folders=f"notes-{i // 1000}")
+        lib.catalog.refresh_fts(c, range(1, n + 1))
+    build = time.perf_counter() - t0
+    centers = rng.normal(size=(200, lib.words_embedder.dim)).astype(np.float32)
+    vecs = centers[rng.integers(0, 200, n)] + 0.6 * rng.normal(size=(n, lib.words_embedder.dim)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    lib.indexes[lib.words_embedder.id].add(np.arange(1, n + 1, dtype=np.uint64), vecs)
+    lib.catalog.mark_words_clean(list(range(1, n + 1)))
+    lib.save_indexes()
+    return lib, build
+
+
+def _latency(lib, queries: list[str]) -> tuple[list[float], list[float], int]:
+    from ragart_desktop.core.retrieval.query import Query
+    from ragart_desktop.core.retrieval.search import _fts_expression
+    from ragart_desktop.core.retrieval.query import parse_text
+
+    lib.search(Query(text=queries[0]))   # warm: model loaded, caches filled
+    total, bm25, found = [], [], 0
+    for q in queries:
+        t0 = time.perf_counter()
+        results = lib.search(Query(text=q, k=20))
+        total.append((time.perf_counter() - t0) * 1000)
+        found += sum(1 for r in results if r.why.startswith("matches"))
+        t0 = time.perf_counter()
+        lib.catalog.fts_search(_fts_expression(parse_text(q)), 100)
+        bm25.append((time.perf_counter() - t0) * 1000)
+    return total, bm25, found
+
+
+def _fmt(ms: list[float]) -> str:
+    return f"p50 {statistics.median(ms):6.1f} ms, p95 {np.percentile(ms, 95):6.1f} ms"
+
+
+def bench_search(n: int) -> None:
+    rng = np.random.default_rng(7)
+    zh, en = chinese_texts(n), english_texts(n)
+    zh_queries = ([ZH_CHARS[i] for i in rng.integers(0, 40, 20)] + list(rng.choice(ZH_WORDS[:200], 20))
+                  + list(rng.choice([w for w in ZH_WORDS if len(w) >= 3], 10)) + ["故乡的雪", "钟声 月光", "鐘聲", "山水画家",
+                                                                                      "夜半钟声", "青山 流水", "明月", "渔火",
+                                                                                      "春天的花", "雪"])
+    en_queries = [" ".join(rng.choice(EN_WORDS, int(rng.integers(1, 3)))) for _ in range(60)]
+    with tempfile.TemporaryDirectory() as tmp:
+        zh_lib, zh_build = _build_library(Path(tmp) / "zh", zh)
+        en_lib, en_build = _build_library(Path(tmp) / "en", en)
+        print(f"built {n:,} Chinese notes in {zh_build:.1f} s, {n:,} English notes in {en_build:.1f} s "
+              f"(catalog + FTS, one transaction)")
+        zh_total, zh_bm25, zh_found = _latency(zh_lib, zh_queries)
+        en_total, en_bm25, en_found = _latency(en_lib, en_queries)
+        print(f"words search at {n:,} text items, end to end (embed, BM25, vectors, RRF, MMR, why), k=20:")
+        print(f"  Chinese ({len(zh_queries)} queries of 1-4 characters): {_fmt(zh_total)}   (goal p50 < 30 ms)")
+        print(f"  English ({len(en_queries)} queries of 1-2 words, baseline):  {_fmt(en_total)}")
+        print(f"  BM25 part alone: Chinese {_fmt(zh_bm25)}; English {_fmt(en_bm25)}")
+        print(f"  results naming a matched word: Chinese {zh_found / len(zh_queries):.1f} of 20 per query, "
+              f"English {en_found / len(en_queries):.1f}")
+        zh_lib.close()
+        en_lib.close()
+
+
+# ---- index options -----------------------------------------------------------------------------
+
+def _option_a_dictionary(text: str) -> str:
+    """(a) dictionary words only: jieba search mode plus single characters (no character pairs)."""
+    from ragart_desktop.core.text.cjk import CJK_RUN, dictionary_words, to_simplified
+
+    return CJK_RUN.sub(lambda m: " " + " ".join(list(m.group()) + dictionary_words(m.group())) + " ",
+                       to_simplified(text))
+
+
+def _option_chosen(text: str) -> str:
+    from ragart_desktop.core.text.words import index_text
+
+    return index_text(text)
+
+
+def _build(db: Path, texts: list[str], tokenize: str, transform) -> tuple[float, float, sqlite3.Connection]:
+    c = sqlite3.connect(db)
+    c.execute(f"CREATE VIRTUAL TABLE fts USING fts5(body, tokenize = '{tokenize}')")
+    t0 = time.perf_counter()
+    with c:
+        c.executemany("INSERT INTO fts(rowid, body) VALUES (?, ?)",
+                      ((i + 1, transform(t)) for i, t in enumerate(texts)))
+    c.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+    c.commit()
+    build = time.perf_counter() - t0
+    c.execute("VACUUM")
+    return build, db.stat().st_size / 2 ** 20, c
+
+
+def _match_ids(c: sqlite3.Connection, option: str, q: str) -> tuple[set[int], float]:
+    """Ids an option returns for query ``q`` (all of them, BM25-ordered where it ranks), and the ms."""
+    from ragart_desktop.core.text.words import query_words
+
+    t0 = time.perf_counter()
+    if option == "trigram" and len(q) < 3:
+        # The trigram index cannot answer (SQLite 3.40's LIKE on the table finds nothing under 3
+        # characters): scan the stored text, as a fallback in the product would scan the catalog.
+        rows = c.execute("SELECT id FROM fts_content WHERE c0 LIKE ?", (f"%{q}%",)).fetchall()
+    elif option in ("trigram", "dictionary"):   # the query is one index term
+        rows = c.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank", (f'"{q}"',)).fetchall()
+    else:
+        [w] = [w for w in query_words(q) if w.text == q]
+        expr = f'"{w.text}"' if w.terms == (w.text,) else \
+            f'("{w.text}" OR ({" AND ".join(chr(34) + t + chr(34) for t in w.terms)}))'
+        rows = c.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank", (expr,)).fetchall()
+    return {r[0] for r in rows}, (time.perf_counter() - t0) * 1000
+
+
+def bench_compare(n: int) -> None:
+    texts = chinese_texts(n, seed=3)
+    rng = np.random.default_rng(11)
+    spans = []
+    while len(spans) < 30:   # two characters read at random from the texts: words or not
+        t = texts[rng.integers(len(texts))]
+        i = int(rng.integers(0, len(t) - 2))
+        if re.fullmatch(r"[\u4e00-\u9fff]{2}", t[i:i + 2]):
+            spans.append(t[i:i + 2])
+    sets = {
+        "1 character": [ZH_CHARS[i] for i in rng.integers(0, 60, 20)] + ["雪", "霜", "钟", "舟", "梅"],
+        "2-character words": [w for w in ZH_WORDS if len(w) == 2][:60:2],
+        "2 characters from the text": spans,
+        "3-4 character words": [w for w in ZH_WORDS if len(w) >= 3][:15],
+    }
+    truth = {q: {i + 1 for i, t in enumerate(texts) if q in t} for qs in sets.values() for q in qs}
+    options = {   # name: (FTS5 tokenizer, text transform, how a query is matched)
+        "(a) jieba words + characters": ("unicode61", _option_a_dictionary, "dictionary"),
+        "(a+) chosen: characters + pairs + jieba words": ("unicode61", _option_chosen, "words"),
+        "(b) FTS5 trigram, LIKE scan of the text under 3 chars (no ranking)": ("trigram", lambda t: t, "trigram"),
+    }
+    print(f"{n:,} procedural Chinese notes, {sum(map(len, texts)) / n:.0f} characters each on average")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (tokenize, transform, option) in options.items():
+            build, size, c = _build(Path(tmp) / f"{option}.db", texts, tokenize, transform)
+            print(f"{name}: build {build:.1f} s (segmenting included), index {size:.0f} MiB")
+            for label, queries in sets.items():
+                times, recall, precision = [], [], []
+                for q in queries:
+                    got, ms = _match_ids(c, option, q)
+                    times.append(ms)
+                    if truth[q]:
+                        recall.append(len(got & truth[q]) / len(truth[q]))
+                    if got:
+                        precision.append(len(got & truth[q]) / len(got))
+                print(f"  {label:<27} p50 {statistics.median(times):6.1f} ms, p95 {np.percentile(times, 95):6.1f} ms,"
+                      f" recall {np.mean(recall):.3f} (worst query {min(recall):.3f}),"
+                      f" precision {np.mean(precision) if precision else 0:.3f}")
+            c.close()
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["search", "compare", "all"])
+    ap.add_argument("--n", type=int, default=100_000)
+    a = ap.parse_args()
+    for what in (["search", "compare"] if a.what == "all" else [a.what]):
+        globals()[f"bench_{what}"](a.n)

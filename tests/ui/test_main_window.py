@@ -236,6 +236,26 @@ def test_adding_a_clip_model_re_embeds_the_library_in_the_background(qtbot, tmp_
     assert clip and len(lib.indexes[clip[0].id]) == 3
 
 
+def test_a_words_model_added_between_runs_is_filled_when_the_library_opens(qtbot, imported_service):
+    """A sentence-transformers model dropped in the models folder while the app was closed becomes
+    the words embedder at the next start, and its empty index is filled in the background."""
+    from ragart_desktop.ui.library_service import LibraryService
+    from tests.fixtures import tiny_models
+
+    service, _ = imported_service
+    service.close()
+    tiny_models.make_sentence_embedder_folder(service.home.models_dir / "tiny-multilingual")
+    again = LibraryService(service.home, service.settings)
+    try:
+        with qtbot.waitSignal(again.imported, timeout=120_000):
+            again.open_library()
+        lib = again.library()
+        assert lib.words_embedder.id.startswith("text-tiny-multilingual-")
+        assert len(lib.indexes[lib.words_embedder.id]) == 3
+    finally:
+        again.close()
+
+
 def test_removing_a_library_folder_runs_on_the_indexer(qtbot, imported_service):
     service, pics = imported_service
     with qtbot.waitSignal(service.changed, timeout=60_000):

@@ -2,7 +2,8 @@
 and the measured trade-off between ways of indexing Chinese for FTS5.
 
     python bench/bench_cjk_search.py search   [--n 100000]   # end-to-end p50/p95, Chinese vs English
-    python bench/bench_cjk_search.py compare  [--n 100000]   # index options: size, build, query, recall
+    python bench/bench_cjk_search.py compare  [--n 100000]   # index options: size, build, top-100 query
+                                                              # time, recall/precision of all matches
 
 The Chinese text is generated here (no download): sentences of common words and single characters
 drawn with Zipf-like frequencies, a few classical lines mixed in. Goal: Chinese words search p50
@@ -18,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -187,23 +189,28 @@ def _build(db: Path, texts: list[str], tokenize: str, transform) -> tuple[float,
     return build, db.stat().st_size / 2 ** 20, c
 
 
-def _match_ids(c: sqlite3.Connection, option: str, q: str) -> tuple[set[int], float]:
-    """Ids an option returns for query ``q`` (all of them, BM25-ordered where it ranks), and the ms."""
+def _match_expression(option: str, q: str) -> str:
     from ragart_desktop.core.text.words import query_words
 
-    t0 = time.perf_counter()
+    if option in ("trigram", "dictionary"):   # the query is one index term
+        return f'"{q}"'
+    [w] = [w for w in query_words(q) if w.text == q]
+    return f'"{w.text}"' if w.terms == (w.text,) else \
+        f'("{w.text}" OR ({" AND ".join(chr(34) + t + chr(34) for t in w.terms)}))'
+
+
+def _query(c: sqlite3.Connection, option: str, q: str, limit: Optional[int]) -> list[int]:
+    """Ids an option returns for ``q``: the best ``limit`` by BM25, as a search asks (the trigram
+    fallback under 3 characters scans the stored text and cannot rank); all of them when no limit."""
+    tail = "" if limit is None else f" LIMIT {limit}"
     if option == "trigram" and len(q) < 3:
         # The trigram index cannot answer (SQLite 3.40's LIKE on the table finds nothing under 3
         # characters): scan the stored text, as a fallback in the product would scan the catalog.
-        rows = c.execute("SELECT id FROM fts_content WHERE c0 LIKE ?", (f"%{q}%",)).fetchall()
-    elif option in ("trigram", "dictionary"):   # the query is one index term
-        rows = c.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank", (f'"{q}"',)).fetchall()
+        sql, arg = "SELECT id FROM fts_content WHERE c0 LIKE ?" + tail, f"%{q}%"
     else:
-        [w] = [w for w in query_words(q) if w.text == q]
-        expr = f'"{w.text}"' if w.terms == (w.text,) else \
-            f'("{w.text}" OR ({" AND ".join(chr(34) + t + chr(34) for t in w.terms)}))'
-        rows = c.execute("SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank", (expr,)).fetchall()
-    return {r[0] for r in rows}, (time.perf_counter() - t0) * 1000
+        order = "" if limit is None else " ORDER BY rank"
+        sql, arg = "SELECT rowid FROM fts WHERE fts MATCH ?" + order + tail, _match_expression(option, q)
+    return [r[0] for r in c.execute(sql, (arg,))]
 
 
 def bench_compare(n: int) -> None:
@@ -235,8 +242,10 @@ def bench_compare(n: int) -> None:
             for label, queries in sets.items():
                 times, recall, precision = [], [], []
                 for q in queries:
-                    got, ms = _match_ids(c, option, q)
-                    times.append(ms)
+                    t0 = time.perf_counter()
+                    _query(c, option, q, 100)
+                    times.append((time.perf_counter() - t0) * 1000)
+                    got = set(_query(c, option, q, None))
                     if truth[q]:
                         recall.append(len(got & truth[q]) / len(truth[q]))
                     if got:

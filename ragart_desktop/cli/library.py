@@ -53,9 +53,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _open(home: Home):
+    """The library; an older catalog's update shows its progress on the terminal."""
     from ragart_desktop.core.library.library import Library
 
-    return Library.open(home)
+    return Library.open(home, task=_stderr_progress())
 
 
 def _stderr_progress() -> Task:

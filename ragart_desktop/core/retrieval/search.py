@@ -25,8 +25,8 @@ from ragart_desktop.core.progress import Task
 from ragart_desktop.core.retrieval.query import Example, ParsedText, Query, SearchResult, parse_text
 from ragart_desktop.core.retrieval.ranking import (
     group_near_duplicates, mmr, personalized_pagerank, reciprocal_rank_fusion)
-from ragart_desktop.core.text.cjk import has_cjk
-from ragart_desktop.core.text.words import QueryWord, index_terms, query_words
+from ragart_desktop.core.text.cjk import has_cjk, to_simplified
+from ragart_desktop.core.text.words import QueryWord, latin_words, query_words
 
 if TYPE_CHECKING:
     from ragart_desktop.core.library.library import Library
@@ -254,11 +254,14 @@ def _why(lib: "Library", item, text: ParsedText, channels: list[_Channel]) -> st
 
 
 def _matched_words(text: ParsedText, item_text: str) -> list[str]:
-    """The query words the item holds, as the user wrote them; a CJK word inside a longer matched
+    """The query words the item holds, as the user wrote them: Latin words (or the start of one,
+    from three letters), CJK words as written in either form; a CJK word inside a longer matched
     one is not named again (故乡的雪 matched, not also 故乡 and 雪)."""
-    have = index_terms(item_text)
-    found = [w for p in text.positive for w in query_words(p)
-             if w.found_in(have) or (w.latin and len(w.text) >= 3 and any(h.startswith(w.text) for h in have))]
+    words = [w for p in text.positive for w in query_words(p)]
+    latin = latin_words(item_text)
+    simple = to_simplified(item_text) if any(not w.latin for w in words) else ""
+    found = [w for w in words if (w.text in simple if not w.latin else
+                                  w.text in latin or (len(w.text) >= 3 and any(h.startswith(w.text) for h in latin)))]
     return sorted({w.shown for w in found if not any(w.text in o.text and w.text != o.text for o in found)})
 
 

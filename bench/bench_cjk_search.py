@@ -245,7 +245,7 @@ def _match_expression(option: str, q: str) -> str:
 
     if option in ("trigram", "dictionary"):   # the query is one index term
         return f'"{q}"'
-    [w] = [w for w in query_words(q) if w.text == q]
+    w = query_words(q)[0]   # the whole run comes first (in simplified form)
     return f'"{w.text}"' if w.terms == (w.text,) else \
         f'("{w.text}" OR ({" AND ".join(chr(34) + t + chr(34) for t in w.terms)}))'
 

@@ -49,10 +49,10 @@ def copy_sources(text: str, refs: Sequence[TextReference], library: Optional["Li
     """The notes a copy could come from: the references' own, then the library's text items that
     share most of the text's words (BM25); ``exclude``: the text's own item, if it is in the library."""
     sources = [Source(r.text, r.item_id, r.path) for r in refs]
-    words = sorted(set(words(text)) | set(terms(text)))   # index words; Han characters and pairs
-    if library is None or not words:
+    wanted = sorted(set(words(text)) | set(terms(text)))   # index words; Han characters and pairs
+    if library is None or not wanted:
         return sources
-    match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+    match = " OR ".join('"' + w.replace('"', '""') + '"' for w in wanted)
     seen = {r.item_id for r in refs} | {exclude}
     hits = library.catalog.fts_search(match, COPY_SEARCH_ITEMS, library.catalog.filter_ids(("text",)))
     for item in library.catalog.items([i for i, _ in hits if i not in seen]):

@@ -126,9 +126,9 @@ def load_passages(ref: shared.Reference) -> TextReference:
 
 def terms(text: str) -> list[str]:
     """What BM25 matches: lower-cased words; Han text as characters and character pairs."""
-    words = [t for t in words(text) if not has_han(t)]
+    latin = [t for t in words(text) if not has_han(t)]
     chars = han_chars(text)
-    return words + chars + [a + b for a, b in zip(chars, chars[1:])]
+    return latin + chars + [a + b for a, b in zip(chars, chars[1:])]
 
 
 def bm25(query: Sequence[str], docs: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> np.ndarray:

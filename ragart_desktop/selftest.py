@@ -130,6 +130,42 @@ def step_generate_image(ctx: Context) -> str:
     return f"{result.engine_name}: {path.name}"
 
 
+def step_generate_music(ctx: Context) -> str:
+    """Continue a demo piece with the built-in engine, retrieving references from the library."""
+    from ragart_desktop.core.generate.music.pipeline import generate
+    from ragart_desktop.core.generate.music.request import MusicRequest
+
+    phrase = _first(ctx.library_dir / "music", (".mid",))
+    result = generate(MusicRequest(mode="continue", midi=str(phrase), bars=4, seed=1), ctx.library)
+    path = result.save(ctx.out_dir / "music.mid")[0]
+    ctx.facts["music"] = path
+    notes = sum(len(t.notes) for t in result.outputs[0].score.tracks)
+    return f"{result.engine_name}: {path.name}, {notes} notes, {len(result.references)} references"
+
+
+def step_render_wav(ctx: Context) -> str:
+    """Render the generated piece with the bundled General MIDI SoundFont."""
+    from ragart_desktop.core.music.audio import render_wav
+    from ragart_desktop.core.music.midi_io import read_score
+
+    rendered = render_wav(read_score(ctx.facts["music"]), ctx.out_dir / "music.wav")
+    return f"{Path(rendered.path).name}: {rendered.seconds:.1f} s of audio in {rendered.render_seconds:.2f} s"
+
+
+def step_generate_text(ctx: Context) -> str:
+    """A poem in English and a 五言绝句 in Chinese by the built-in engine, from library passages."""
+    from ragart_desktop.core.generate.text.pipeline import generate
+    from ragart_desktop.core.generate.text.request import TextRequest
+
+    lines = []
+    for name, req in (("poem.txt", TextRequest(prompt="sea at night", seed=1)),
+                      ("诗.txt", TextRequest(prompt="雪夜钟声", form="wujue", seed=1))):
+        result = generate(req, ctx.library)
+        result.save(ctx.out_dir / name)
+        lines.append(result.outputs[0].text.splitlines()[0])
+    return " / ".join(lines)
+
+
 def step_window(ctx: Context) -> str:
     """The main window with every editor, off screen (Qt, its plugins and the editors are bundled)."""
     from PySide6.QtCore import QEventLoop, QTimer
@@ -163,6 +199,9 @@ STEPS: tuple[tuple[str, Callable[[Context], str]], ...] = (
     ("search by an example MIDI piece", step_search_midi),
     ("search by Chinese words", step_search_chinese),
     ("generate an image (built-in)", step_generate_image),
+    ("generate music (built-in)", step_generate_music),
+    ("render a WAV", step_render_wav),
+    ("generate text (built-in)", step_generate_text),
     ("open the main window", step_window),
 )
 

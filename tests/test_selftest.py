@@ -33,5 +33,5 @@ def test_the_self_test_refuses_the_network_while_it_runs():
 def test_the_steps_cover_what_the_smoke_test_promises():
     names = " / ".join(name for name, _ in selftest.STEPS)
     for promise in ("demo library", "words", "example image", "example MIDI", "Chinese", "generate an image",
-                    "main window"):
+                    "generate music", "render a WAV", "generate text", "main window"):
         assert promise in names

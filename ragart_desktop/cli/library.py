@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from ragart_desktop.core.home import Home
+from ragart_desktop.core.kinds import KIND_NAMES
 from ragart_desktop.core.progress import Task
 
 
@@ -25,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--like", action="append", default=[], metavar="FILE[:WEIGHT]",
                    help="an example file or item id (repeatable, optional :weight)")
     p.add_argument("--unlike", action="append", default=[], metavar="FILE[:WEIGHT]")
-    p.add_argument("--kind", action="append", choices=["image", "music", "text"], default=[])
+    p.add_argument("--kind", action="append", choices=KIND_NAMES, default=[])
     p.add_argument("--tag", action="append", default=[])
     p.add_argument("--folder")
     p.add_argument("-k", type=int, default=10)

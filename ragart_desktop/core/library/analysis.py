@@ -6,23 +6,7 @@ consumed by the catalog (metadata, words), the thumbnail cache and the embedders
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
-
-IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
-MUSIC_EXTS = frozenset({".mid", ".midi"})
-TEXT_EXTS = frozenset({".txt", ".md"})
-KINDS = ("image", "music", "text")
-
-
-def kind_for_suffix(suffix: str) -> Optional[str]:
-    s = suffix.lower()
-    if s in IMAGE_EXTS:
-        return "image"
-    if s in MUSIC_EXTS:
-        return "music"
-    if s in TEXT_EXTS:
-        return "text"
-    return None
+from typing import Any
 
 
 @dataclass

@@ -21,6 +21,7 @@ from ragart_desktop.core.embed.base import Embedder
 from ragart_desktop.core.errors import BadInputError, UsageError
 from ragart_desktop.core.home import Home
 from ragart_desktop.core.index.vector_index import IndexSpec, VectorIndex
+from ragart_desktop.core.kinds import KIND_NAMES
 from ragart_desktop.core.library.analysis import Analysis
 from ragart_desktop.core.library.catalog import Catalog, Item
 from ragart_desktop.core.library.importer import ImportReport, Skipped, Sync
@@ -304,7 +305,7 @@ class Library:
     def status(self) -> dict:
         counts = self.catalog.counts_by_kind()
         return {
-            "items": {k: counts.get(k, 0) for k in ("image", "music", "text")},
+            "items": {k: counts.get(k, 0) for k in KIND_NAMES},
             "total": sum(counts.values()),
             "indexes": {e.id: {"count": len(self.indexes[e.id]), "dim": e.dim, "version": e.version,
                                "modality": "words" if e is self.words_embedder else e.modality}

@@ -25,7 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ragart_desktop.core.errors import BadInputError, RagartError
-from ragart_desktop.core.library.analysis import Analysis, kind_for_suffix
+from ragart_desktop.core.kinds import kind_for_suffix, kind_named
+from ragart_desktop.core.library.analysis import Analysis
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,6 @@ _DESCRIPTIONS = {
     "text": "text",
     "binary": "binary data of an unknown kind",
 }
-_WHAT = {"image": "image", "music": "MIDI file", "text": "text file"}
 # What decoders raise for damaged or malformed data (besides OSError and EOFError, handled apart).
 _DECODER_ERRORS = (
     ValueError, struct.error, SyntaxError, IndexError, KeyError, ZeroDivisionError, OverflowError, TypeError,
@@ -104,7 +104,7 @@ def sniff(head: bytes) -> str:
 @contextmanager
 def bad_input_errors(path: Path, kind: str) -> Iterator[None]:
     """Turn any error a damaged, vanished or unreadable file causes into a ``BadInputError``."""
-    what = _WHAT[kind]
+    what = kind_named(kind).label
     try:
         yield
     except RagartError:

@@ -12,7 +12,7 @@ import stat
 from dataclasses import dataclass
 from typing import Callable, Iterator, Optional
 
-from ragart_desktop.core.library.analysis import kind_for_suffix
+from ragart_desktop.core.kinds import kind_for_suffix
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QLineEdit
 
-from ragart_desktop.core.library.analysis import kind_for_suffix
+from ragart_desktop.core.kinds import kind_for_suffix
 from ragart_desktop.ui.browser.model import ITEM_MIME, items_from_mime
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QSlider, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
+from ragart_desktop.core.kinds import KINDS, kind_for_suffix
 from ragart_desktop.ui.browser.delegate import ThumbnailDelegate
 from ragart_desktop.ui.browser.model import ItemRole, ResultRow, ResultsModel, rows_from_results
 from ragart_desktop.ui.browser.search_box import SearchBox
@@ -33,7 +34,7 @@ SEARCH_DEBOUNCE_MS = 200
 SEARCH_K = 200
 TAG_FILTER_K = 2000
 PAGE_SIZE = 400
-KIND_CHOICES = (("All kinds", None), ("Images", "image"), ("Music", "music"), ("Text", "text"))
+KIND_CHOICES = (("All kinds", None),) + tuple((kind.plural, kind.name) for kind in KINDS)
 
 
 @dataclass
@@ -334,8 +335,6 @@ class ReferenceBrowser(QWidget):
     # -- examples ----------------------------------------------------------------------------------
 
     def _files_as_examples(self, paths: list[str]) -> None:
-        from ragart_desktop.core.library.analysis import kind_for_suffix
-
         self.examples.set_examples([ExampleRef(Path(p).name, path=p, kind=kind_for_suffix(Path(p).suffix))
                                     for p in paths])
 

@@ -9,10 +9,11 @@ from typing import Optional
 
 from PySide6.QtCore import QMimeData
 
+from ragart_desktop.core.kinds import kind_for_suffix
+
 log = logging.getLogger(__name__)
 
 RAGART_ITEM_MIME = "application/x-ragart-item"
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,6 @@ def dropped_images(mime: QMimeData) -> list[DroppedImage]:
     for url in mime.urls() if mime.hasUrls() else []:
         if url.isLocalFile():
             path = url.toLocalFile()
-            if Path(path).suffix.lower() in IMAGE_SUFFIXES and path not in known:
+            if kind_for_suffix(Path(path).suffix) == "image" and path not in known:
                 found.append(DroppedImage(path))
     return found

@@ -1,20 +1,21 @@
-"""Editors plug into the main window as tabs.
+"""Editors plug into the main window as tabs, all through one small interface: ``Editor``.
 
-An editor is any QWidget built as ``cls(home=home)``. The window routes menu commands to the
-current editor when it has the matching method, and greys the command out when it does not:
+The window never asks an editor what it can do by probing for method names. An editor says:
 
-    undo() / redo()                     or an ``undo_stack`` attribute (QUndoStack)
-    zoom_in() / zoom_out() / zoom_reset()
-    open_file() / save() / save_as() / export()        (each shows its own file dialog)
-    current_image() -> PIL.Image | None                (enables "search with canvas" and img2img)
-    current_mask() -> PIL.Image | None                 (the selection, for "fill")
-    add_generated(paths)                               (results of a generation land here)
-    shutdown()                                         (called when the window closes)
+    kind, title                         the kind of work it makes (core/kinds.py) and its tab's title
+    document_name(), is_modified()      for the window title and tab ("RagArt — name.ragart*")
+    undo_stack()                        the document's undo/redo (Edit menu), or None
+    commands()                          the File/View menu commands it offers, by name
+    save()                              save (asking for a name when untitled); False when cancelled
+    close_document()                    the user closes without saving: drop its autosave
+    recoverable_autosaves(), recover_autosave(path)   what a crash left behind
+    generation_context()                what it hands to generation of its kind (canvas: image + mask)
+    take_results(record)                the finished job's outputs land here
+    shutdown()                          the window is closing
 
-and listens to these signals when the editor has them:
-
-    pin_reference_requested(int item_id, str path)     error_occurred(RagartError)
-    status_message(str)                                document_changed()
+and emits ``document_changed`` (contents, name or modified flag), ``pin_reference_requested``,
+``error_occurred`` and ``status_message``. The canvas is one; a piano roll (kind "music") and a
+text editor (kind "text") plug in the same way, each with its own generation context type.
 
 ``EDITOR_SPECS`` lists the editors the window tries to load; one whose package is not installed
 is skipped, one that fails to build is reported and skipped, so an editor bug never stops the app.
@@ -24,60 +25,166 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Optional, Protocol, Union
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from ragart_desktop.core.history import HistoryRecord
 
 log = logging.getLogger(__name__)
 
 
+# -- what an editor hands to generation, per kind --------------------------------------------------
+
+@dataclass(frozen=True)
+class ImageContext:
+    """The canvas's part of an image generation: the visible image and the selection (an "L" mask)."""
+
+    image: "Image.Image"
+    mask: Optional["Image.Image"] = None
+
+
+GenerationContext = Union[ImageContext]   # a music context (score, selection) and a text one join here
+
+
+# -- undo ------------------------------------------------------------------------------------------
+
+class UndoStack(Protocol):
+    can_undo: bool
+    can_redo: bool
+    undo_label: Optional[str]
+    redo_label: Optional[str]
+
+    def undo(self) -> bool: ...
+
+    def redo(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class DocumentUndo:
+    """The undo stack of a document that applies ``undo()``/``redo()`` itself and keeps a
+    ``core.undo``-style ``history`` (the canvas; the score does the same)."""
+
+    document: Any
+
+    @property
+    def can_undo(self) -> bool:
+        return self.document.history.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        return self.document.history.can_redo
+
+    @property
+    def undo_label(self) -> Optional[str]:
+        return self.document.history.undo_label
+
+    @property
+    def redo_label(self) -> Optional[str]:
+        return self.document.history.redo_label
+
+    def undo(self) -> bool:
+        return self.document.undo()
+
+    def redo(self) -> bool:
+        return self.document.redo()
+
+
+# -- the interface ---------------------------------------------------------------------------------
+
+# Commands that replace the open document: the window asks "save changes?" before them.
+REPLACING_COMMANDS = ("new_document", "open_file")
+
+
+class Editor(QWidget):
+    """A tab of the main window over one document of one kind (see the module docstring)."""
+
+    kind: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+
+    document_changed = Signal()            # contents, name or modified flag changed
+    pin_reference_requested = Signal(int, str)   # (library item id, path)
+    error_occurred = Signal(object)        # a RagartError for the window's error panel
+    status_message = Signal(str)
+
+    def document_name(self) -> str:
+        raise NotImplementedError
+
+    def is_modified(self) -> bool:
+        raise NotImplementedError
+
+    def undo_stack(self) -> Optional[UndoStack]:
+        return None
+
+    def commands(self) -> Mapping[str, Callable[[], Any]]:
+        """The File and View menu commands this editor offers, by name: ``new_document``,
+        ``open_file``, ``save``, ``save_as``, ``export``, ``zoom_in``, ``zoom_out``, ``zoom_reset``
+        (each shows its own dialogs). Undo and redo come from ``undo_stack``."""
+        return {}
+
+    def save(self) -> bool:
+        """Save the document (a file dialog when it has no file yet); False when the user cancelled."""
+        raise NotImplementedError
+
+    def close_document(self) -> None:
+        """The user is done with the document without saving it: forget its autosave."""
+
+    def recoverable_autosaves(self) -> list[Path]:
+        return []
+
+    def recover_autosave(self, autosave: Path) -> None:
+        raise NotImplementedError
+
+    def generation_context(self) -> Optional[GenerationContext]:
+        """What generation of ``kind`` works on (None: nothing to offer)."""
+        return None
+
+    def take_results(self, record: "HistoryRecord") -> None:
+        """A generation of this editor's kind finished: offer its outputs."""
+
+    def shutdown(self) -> None:
+        """The window is closing: stop timers, wait for background writes."""
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class EditorSpec:
-    title: str
     module: str
     class_name: str
 
 
 EDITOR_SPECS: tuple[EditorSpec, ...] = (
-    EditorSpec("Canvas", "ragart_desktop.ui.canvas", "CanvasEditor"),
-    EditorSpec("Text", "ragart_desktop.ui.text", "TextEditor"),
+    EditorSpec("ragart_desktop.ui.canvas", "CanvasEditor"),
+    EditorSpec("ragart_desktop.ui.text", "TextEditor"),
 )
-
-ROUTED_COMMANDS = ("undo", "redo", "zoom_in", "zoom_out", "zoom_reset", "open_file", "save", "save_as", "export")
 
 
 def load_editors(home: Any, on_error: Callable[[BaseException, str], None],
-                 specs: tuple[EditorSpec, ...] = EDITOR_SPECS) -> list[tuple[str, QWidget]]:
-    editors: list[tuple[str, QWidget]] = []
+                 specs: tuple[EditorSpec, ...] = EDITOR_SPECS) -> list[Editor]:
+    editors: list[Editor] = []
     for spec in specs:
+        what = f"the {spec.class_name} editor"
         try:
             module = importlib.import_module(spec.module)
         except ModuleNotFoundError as exc:
             if exc.name and spec.module.startswith(exc.name):
-                log.info("editor %s not installed (%s)", spec.title, spec.module)
+                log.info("%s not installed (%s)", what, spec.module)
                 continue
-            on_error(exc, f"Loading the {spec.title} editor")
+            on_error(exc, f"Loading {what}")
             continue
         except Exception as exc:  # an editor's import-time bug must not stop the app
-            log.exception("editor %s failed to import", spec.title)
-            on_error(exc, f"Loading the {spec.title} editor")
+            log.exception("%s failed to import", what)
+            on_error(exc, f"Loading {what}")
             continue
         try:
-            editors.append((spec.title, getattr(module, spec.class_name)(home=home)))
+            editors.append(getattr(module, spec.class_name)(home=home))
         except Exception as exc:
-            log.exception("editor %s failed to start", spec.title)
-            on_error(exc, f"Starting the {spec.title} editor")
+            log.exception("%s failed to start", what)
+            on_error(exc, f"Starting {what}")
     return editors
-
-
-def editor_command(editor: Optional[QWidget], name: str) -> Optional[Callable[[], Any]]:
-    """The callable behind a routed command for ``editor``, or None when it does not offer it."""
-    if editor is None:
-        return None
-    if name in ("undo", "redo"):
-        stack = getattr(editor, "undo_stack", None)
-        stack = stack() if callable(stack) and not hasattr(stack, "undo") else stack
-        if stack is not None and hasattr(stack, name):
-            return getattr(stack, name)
-    fn = getattr(editor, name, None)
-    return fn if callable(fn) else None

@@ -1,20 +1,21 @@
 """From the generation panel to a finished, recorded generation job.
 
-``build_generation_request`` is the one place the panel's values become the pipeline's
-``GenerationRequest``; ``generation_job`` returns the function the model worker runs: save the
-canvas (and mask) as PNG, run the pipeline, write the outputs, append the history record.
-Everything here that touches the pipeline or models is imported inside the job (worker thread).
+``build_generation_request`` is the one place the panel's values become the image pipeline's
+``GenerationRequest``; ``image_request`` hands the generation service (``generation_service``) the
+step that saves the canvas and mask and builds that request on the worker. The engine lists for
+the panel are found here too. Everything that touches models is imported inside the functions.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import logging
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Optional
 
-from ragart_desktop.core.history import HistoryRecord, HistoryStore
+from ragart_desktop.core.errors import UsageError
 from ragart_desktop.core.home import Home
-from ragart_desktop.core.progress import Task
 from ragart_desktop.core.settings import Settings
+from ragart_desktop.ui.editors import ImageContext
 from ragart_desktop.ui.generation_panel import GenerationForm
 
 if TYPE_CHECKING:
@@ -63,34 +64,23 @@ def available_loras(home: Home, settings: Settings) -> list[str]:
     return [entry.name for entry in ModelRegistry(home, settings).of_kind("lora")]
 
 
-def generation_job(form: GenerationForm, canvas_image: Any, mask_image: Any, home: Home,
-                   library: Callable[[], Any], history: HistoryStore) -> Callable[[Task], HistoryRecord]:
-    """The model worker's job for one press of Generate (``canvas_image``/``mask_image``: PIL or None)."""
+def image_request(form: GenerationForm, context: Optional[ImageContext]) -> Callable[[Path], "GenerationRequest"]:
+    """What the generation service runs first for an image job (on the worker): save the canvas
+    (and the selection mask, for "fill") as PNGs in ``work_dir`` and build the request around them."""
+    if form.mode != "txt2img" and context is None:
+        raise UsageError(f"the {form.mode!r} mode works on the canvas; open the Canvas tab first.")
 
-    def run(task: Task) -> HistoryRecord:
-        from ragart_desktop.core.generate.image.pipeline import generate
-
-        # 1. Save what the request refers to by path (the canvas and the selection mask).
+    def build(work_dir: Path) -> "GenerationRequest":
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        work_dir = home.outputs_dir / "work"
-        work_dir.mkdir(parents=True, exist_ok=True)
         canvas_path = mask_path = None
         size = (512, 512)
-        if form.mode != "txt2img" and canvas_image is not None:
+        if form.mode != "txt2img" and context is not None:
             canvas_path = str(work_dir / f"canvas-{stamp}.png")
-            canvas_image.save(canvas_path)
-            size = canvas_image.size
-        if form.mode == "fill" and mask_image is not None:
-            mask_path = str(work_dir / f"mask-{stamp}.png")
-            mask_image.save(mask_path)
-        # 2. Build and validate the request.
-        request = build_generation_request(form, canvas_path, mask_path, size)
-        # 3. Run the pipeline (it keeps one model in memory, reused by the next job on this worker).
-        result = generate(request, library=library(), task=task)
-        # 4. Write the outputs (PNG with provenance) and record the job.
-        result.save(home.outputs_dir)
-        record = result.history_record()
-        history.append(record)
-        return record
+            context.image.save(canvas_path)
+            size = context.image.size
+            if form.mode == "fill" and context.mask is not None:
+                mask_path = str(work_dir / f"mask-{stamp}.png")
+                context.mask.save(mask_path)
+        return build_generation_request(form, canvas_path, mask_path, size)
 
-    return run
+    return build

@@ -1,7 +1,8 @@
 """The main window: browser dock, editor tabs, generation panel, jobs and history, one error panel.
 
 The window only wires views to services: library work runs on the library workers (see
-``library_service``), generation on the model worker; every failure lands in the ``ErrorPanel``.
+``library_service``), generation through ``generation_service``; editors plug in through the
+``Editor`` interface (``editors``); every failure lands in the ``ErrorPanel``.
 
 It is built in two stages so that it is on screen as fast as a bare window: the frame (menus,
 tabs, status bar) before the first paint, then, right after it, the panels, the workers and the
@@ -24,14 +25,16 @@ from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox, Q
 
 from ragart_desktop.core.errors import RagartError
 from ragart_desktop.core.home import Home
-from ragart_desktop.core.library.analysis import kind_for_suffix
+from ragart_desktop.core.kinds import KIND_NAMES, KINDS, kind_for_suffix, kind_named, library_filter
 from ragart_desktop.core.settings import Settings
-from ragart_desktop.ui.editors import ROUTED_COMMANDS, editor_command
+from ragart_desktop.ui.editors import Editor
 from ragart_desktop.ui.error_center import ErrorCenter
 from ragart_desktop.ui.error_report import ErrorReport
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDockWidget
+
+    from ragart_desktop.core.history import HistoryRecord
 
 log = logging.getLogger(__name__)
 
@@ -110,20 +113,20 @@ class MainWindow(QMainWindow):
     def _build_panels(self) -> None:
         if self._closed or self.is_ready:
             return
-        from ragart_desktop.core.history import HistoryStore
         from ragart_desktop.ui.browser import ReferenceBrowser
         from ragart_desktop.ui.editors import load_editors
         from ragart_desktop.ui.error_panel import ErrorPanel
         from ragart_desktop.ui.generation_panel import GenerationPanel
+        from ragart_desktop.ui.generation_service import GenerationService
         from ragart_desktop.ui.history_view import HistoryView
         from ragart_desktop.ui.jobs_view import JobsView
         from ragart_desktop.ui.library_service import LibraryService
-        from ragart_desktop.ui.workers import WorkerHost
 
         # Services.
         self.service = LibraryService(self.home, self.settings, self)
-        self.model_worker = WorkerHost("model", self)
-        self.history_store = HistoryStore.in_home(self.home.root)
+        self.generation = GenerationService(self.home, self.service.library, self)
+        self.model_worker = self.generation.worker
+        self.history_store = self.generation.history
         for host in (self.service.reader, self.service.indexer, self.model_worker):
             host.unhandled_error.connect(self.report_error)
 
@@ -157,6 +160,7 @@ class MainWindow(QMainWindow):
         self.browser.thumbnails.loaded.connect(lambda _: self.generation_panel.refresh_thumbnails())
         self.generation_panel.pinned_changed.connect(self.browser.set_pinned)
         self.generation_panel.generate_requested.connect(self.generate)
+        self.generation.generated.connect(self._generation_done)
         self.history_view.rerun_requested.connect(self._rerun)
         self.jobs_view.activity.connect(self._show_activity)
         self.jobs_view.idle.connect(self._activity_idle)
@@ -165,14 +169,14 @@ class MainWindow(QMainWindow):
         self.service.changed.connect(self._library_changed)
 
         # Editors.
+        self.editors: list[Editor] = []
         if self._load_editor_tabs:
-            for title, editor in load_editors(self.home, self.errors.report_exception):
-                self.add_editor(title, editor)
-        if self.tabs.count() == 0:
+            for editor in load_editors(self.home, self.errors.report_exception):
+                self.add_editor(editor)
+        if not self.editors:
             self.tabs.addTab(self._no_editor_page(), "Start")
-        for i in range(self.tabs.count()):
-            if hasattr(self.tabs.widget(i), "recoverable_autosaves"):
-                self.offer_recovery(self.tabs.widget(i))
+        for editor in self.editors:
+            self.offer_recovery(editor)
         self._update_editor_actions()
         self._restore_state()
 
@@ -228,15 +232,16 @@ class MainWindow(QMainWindow):
         page.setObjectName("Hint")
         return page
 
-    def offer_recovery(self, editor: QWidget) -> Optional[QMessageBox]:
-        """After a crash: offer the newest autosave of a canvas that was never saved (not modal)."""
+    def offer_recovery(self, editor: Editor) -> Optional[QMessageBox]:
+        """After a crash: offer the newest autosave of a document that was never saved (not modal)."""
         autosaves = editor.recoverable_autosaves()
         if not autosaves:
             return None
         newest = autosaves[0]
         when = time.strftime("%d %b %H:%M", time.localtime(newest.stat().st_mtime))
-        box = QMessageBox(QMessageBox.Icon.Question, "Recover your canvas",
-                          f"RagArt closed before a canvas was saved. Recover the version autosaved on {when}?",
+        what = editor.title.lower()
+        box = QMessageBox(QMessageBox.Icon.Question, f"Recover your {what}",
+                          f"RagArt closed before a {what} was saved. Recover the version autosaved on {when}?",
                           parent=self)
         recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Discard it", QMessageBox.ButtonRole.DestructiveRole)
@@ -249,32 +254,34 @@ class MainWindow(QMainWindow):
                 elif button is discard:
                     newest.unlink(missing_ok=True)
             except RagartError as exc:
-                self.report_error(ErrorReport.from_exception(exc, "Recovering the canvas"))
+                self.report_error(ErrorReport.from_exception(exc, f"Recovering the {what}"))
 
         box.buttonClicked.connect(answered)
         box.open()
         self._recovery_box = box
         return box
 
-    def add_editor(self, title: str, editor: QWidget) -> None:
-        """Add an editor tab (see ``ui.editors`` for what the window routes to it and listens to)."""
-        self.tabs.addTab(editor, title)
-        if callable(getattr(editor, "current_image", None)) and self.browser.canvas_image is None:
-            self.browser.set_canvas_provider(editor.current_image)
-        if hasattr(editor, "pin_reference_requested"):
-            editor.pin_reference_requested.connect(
-                lambda item_id, path: self.generation_panel.pin_dicts([{"id": item_id, "path": path}]))
-        if hasattr(editor, "error_occurred"):
-            editor.error_occurred.connect(lambda exc: self.report_error(ErrorReport.from_exception(exc, title)))
-        if hasattr(editor, "status_message"):
-            editor.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
-        if hasattr(editor, "document_changed"):
-            editor.document_changed.connect(self._update_editor_actions)
-        if hasattr(editor, "use_services"):   # editors that run their own kind's generation (Text)
-            editor.use_services(self.service.library, self.model_worker, self.history_store, self.settings)
+    def add_editor(self, editor: Editor) -> None:
+        """Add an editor tab (``ui.editors.Editor`` is all the window knows of it)."""
+        self.editors.append(editor)
+        self.tabs.addTab(editor, editor.title)
+        if editor.kind == "image" and self.browser.canvas_image is None:
+            self.browser.set_canvas_provider(lambda: self._editor_image(editor))
+        editor.pin_reference_requested.connect(
+            lambda item_id, path: self.generation_panel.pin_dicts([{"id": item_id, "path": path}]))
+        editor.error_occurred.connect(lambda exc: self.report_error(ErrorReport.from_exception(exc, editor.title)))
+        editor.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        editor.document_changed.connect(self._update_editor_actions)
 
-    def current_editor(self) -> Optional[QWidget]:
-        return self.tabs.currentWidget()
+    @staticmethod
+    def _editor_image(editor: Editor) -> Any:
+        """The picture an image editor would hand to generation ("search with canvas")."""
+        context = editor.generation_context()
+        return context.image if context is not None else None
+
+    def current_editor(self) -> Optional[Editor]:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, Editor) else None
 
     def _action(self, menu, text: str, slot: Callable[[], Any], shortcut=None, tip: str = "") -> QAction:
         """A menu command; until the panels are built (a fraction of a second) it does nothing."""
@@ -353,8 +360,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QFileDialog
 
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Import files", "", "Library files (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff "
-                                      "*.mid *.midi *.txt *.md)")
+            self, "Import files", "", library_filter())
         if files:
             self.import_paths(files)
 
@@ -416,40 +422,36 @@ class MainWindow(QMainWindow):
         self._library_status = status
         items = status.get("items", {})
         total = status.get("total", sum(items.values()))
-        parts = [f"{items.get(k, 0):,} {label}" for k, label in (("image", "images"), ("music", "music"),
-                                                                   ("text", "texts")) if items.get(k)]
+        parts = [f"{items[k.name]:,} {k.plural.lower()}" for k in KINDS if items.get(k.name)]
         self.count_label.setText(f"{total:,} items" + (f" ({', '.join(parts)})" if parts else ""))
         self.browser.show_library_empty(total == 0)
 
     # -- generation --------------------------------------------------------------------------------
 
     def generate(self) -> Optional[int]:
-        from ragart_desktop.ui.generation import generation_job
+        """Queue the generation the panel describes, on what the current editor hands to it."""
+        from ragart_desktop.ui.generation import image_request
 
         form = self.generation_panel.form()
         editor = self.current_editor()
-        image = mask = None
-        if form.mode != "txt2img":
-            get_image = getattr(editor, "current_image", None)
-            get_mask = getattr(editor, "current_mask", None)
-            image = get_image() if callable(get_image) else None
-            mask = get_mask() if callable(get_mask) else None
-            if image is None:
-                self.report_error(ErrorReport("this mode works on the canvas; open the Canvas tab first.",
-                                              context="Generate", kind="usage"))
-                return None
-        job = generation_job(form, image, mask, self.home, self.service.library, self.history_store)
+        if editor is not None and editor.kind != "image":
+            editor = None
+        try:
+            request = image_request(form, editor.generation_context() if editor is not None else None)
+        except RagartError as exc:
+            self.report_error(ErrorReport.from_exception(exc, "Generate"))
+            return None
         name = f"Generate: {form.prompt[:40]}" if form.prompt else "Generate"
-        return self.model_worker.submit(name, job, on_result=self._generation_done)
+        return self.generation.generate("image", request, name, target=editor)
 
-    def _generation_done(self, record) -> None:
+    def _generation_done(self, record: "HistoryRecord", target: Optional[Editor]) -> None:
         self.history_view.add_record(record)
         self.history_dock.raise_()
-        editor = self.current_editor()
-        add_results = getattr(editor, "add_generated", None)
-        if callable(add_results):
-            add_results([o["path"] for o in record.outputs])
-        self.statusBar().showMessage(f"Generated {len(record.outputs)} image(s)", 6000)
+        editor = target or next((e for e in self.editors if e.kind == record.kind), None)
+        if editor is not None:
+            editor.take_results(record)
+        what = kind_named(record.kind).label if record.kind in KIND_NAMES else "result"
+        self.statusBar().showMessage(f"Generated {len(record.outputs)} {what}(s)", 6000)
 
     def _rerun(self, request: dict) -> None:
         self.generation_panel.load_request(request)
@@ -479,8 +481,18 @@ class MainWindow(QMainWindow):
 
     # -- routed editor commands --------------------------------------------------------------------
 
+    def _command(self, name: str) -> Optional[Callable[[], Any]]:
+        """The current editor's command ``name`` (undo/redo from its undo stack), or None."""
+        editor = self.current_editor()
+        if editor is None:
+            return None
+        if name in ("undo", "redo"):
+            stack = editor.undo_stack()
+            return None if stack is None else getattr(stack, name)
+        return editor.commands().get(name)
+
     def _route(self, name: str) -> None:
-        command = editor_command(self.current_editor(), name)
+        command = self._command(name)
         if command is None:
             return
         try:
@@ -489,16 +501,13 @@ class MainWindow(QMainWindow):
             self.report_error(ErrorReport.from_exception(exc, name.replace("_", " ").capitalize()))
 
     def _update_editor_actions(self) -> None:
-        editor = self.current_editor()
-        for name in ROUTED_COMMANDS:
-            action = self.editor_actions.get(name)
-            if action is not None:
-                action.setEnabled(editor_command(editor, name) is not None)
+        for name, action in self.editor_actions.items():
+            action.setEnabled(self._command(name) is not None)
 
     def _zoom(self, direction: int) -> None:
         in_browser = self.browser.isAncestorOf(QApplication.focusWidget()) if QApplication.focusWidget() else False
         name = {1: "zoom_in", -1: "zoom_out", 0: "zoom_reset"}[direction]
-        command = None if in_browser else editor_command(self.current_editor(), name)
+        command = None if in_browser else self._command(name)
         if command is not None:
             command()
         elif direction == 0:
@@ -589,11 +598,9 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Cancel every job, let the running ones stop at their next step, join the threads."""
         if self.is_ready:
-            for i in range(self.tabs.count()):
-                stop = getattr(self.tabs.widget(i), "shutdown", None)
-                if callable(stop):
-                    stop()
-            self.model_worker.shutdown()
+            for editor in self.editors:
+                editor.shutdown()
+            self.generation.shutdown()
             self.service.close()
 
     def threads(self) -> list[Any]:

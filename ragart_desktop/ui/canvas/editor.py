@@ -1,18 +1,17 @@
 """The canvas editor: toolbox, tool options, canvas view, layer panel and result strip in one widget.
 
-The main window talks to it through a few methods (``current_image``, ``selection_mask``,
-``add_result``, ``open_project``, ``save_project``, ``export_png``, ``undo``, ``redo``) and signals
-(``document_changed``, ``pin_reference_requested``, ``error_occurred``, ``status_message``). All
-editing state lives in the Qt-free ``CanvasDocument``; this package only binds widgets to it.
+The main window talks to it through the ``Editor`` interface (ui/editors.py): kind "image", its
+generation context is the visible image and the selection mask, results land in the result strip.
+All editing state lives in the Qt-free ``CanvasDocument``; this package only binds widgets to it.
 """
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Union
 
 from PIL import Image
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCursor, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -40,20 +39,23 @@ from ragart_desktop.core.canvas import (
     untitled_autosaves,
 )
 from ragart_desktop.core.errors import RagartError, UsageError
+from ragart_desktop.core.history import HistoryRecord
 from ragart_desktop.core.canvas.document import open_image
 from ragart_desktop.core.home import Home, resolve_home
+from ragart_desktop.core.kinds import kind_named
 from ragart_desktop.ui.canvas.drops import DroppedImage, dropped_images
 from ragart_desktop.ui.canvas.layer_panel import LayerPanel
 from ragart_desktop.ui.canvas.result_strip import ResultStrip, describe
 from ragart_desktop.ui.canvas.tool_options import ToolOptionsBar
 from ragart_desktop.ui.canvas.tools import Tool
 from ragart_desktop.ui.canvas.view import CanvasView
+from ragart_desktop.ui.editors import DocumentUndo, Editor, ImageContext
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1024, 1024)
 AUTOSAVE_CHECK_MS = 5000
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)"
+IMAGE_FILTER = kind_named("image").file_filter
 PROJECT_FILTER = f"RagArt canvas (*{PROJECT_SUFFIX})"
 
 DROP_AS_LAYER = "layer"
@@ -62,11 +64,9 @@ DROP_AS_REFERENCE = "pin"
 PathLike = Union[str, Path]
 
 
-class CanvasEditor(QWidget):
-    document_changed = Signal()
-    pin_reference_requested = Signal(int, str)  # (library item id, path)
-    error_occurred = Signal(object)             # a RagartError for the main window's error area
-    status_message = Signal(str)
+class CanvasEditor(Editor):
+    kind = "image"
+    title = "Canvas"
 
     def __init__(self, home: Optional[Home] = None, parent: Optional[QWidget] = None, *,
                  autosave_interval_s: float = 60.0):
@@ -214,7 +214,26 @@ class CanvasEditor(QWidget):
         self.options.show_for(tool)
         self.status_message.emit(tool.hint)
 
-    # -- the main window's entry points ---------------------------------------------------------
+    # -- the Editor interface (what the main window uses) ----------------------------------------
+    def document_name(self) -> str:
+        return self.doc.path.name if self.doc.path is not None else "Untitled"
+
+    def is_modified(self) -> bool:
+        return self.doc.modified
+
+    def undo_stack(self) -> DocumentUndo:
+        return DocumentUndo(self.doc)
+
+    def commands(self) -> Mapping[str, Callable[[], Any]]:
+        return {"open_file": self.open_file, "save": self.save, "save_as": self.save_as, "export": self.export,
+                "zoom_in": self.zoom_in, "zoom_out": self.zoom_out, "zoom_reset": self.zoom_reset}
+
+    def generation_context(self) -> ImageContext:
+        return ImageContext(self.current_image(), self.selection_mask())
+
+    def take_results(self, record: HistoryRecord) -> None:
+        self.add_generated([o["path"] for o in record.outputs if o.get("path")])
+
     def undo(self) -> bool:
         return self.doc.undo()
 
@@ -238,10 +257,6 @@ class CanvasEditor(QWidget):
     def selection_mask(self) -> Optional[Image.Image]:
         """The selection as an "L" mask (the inpaint mask), or None when nothing is selected."""
         return self.doc.selection_mask()
-
-    def current_mask(self) -> Optional[Image.Image]:
-        """The name the main window's generation asks for: same as ``selection_mask``."""
-        return self.selection_mask()
 
     def add_generated(self, paths: list[str]) -> None:
         """Offer generated PNGs in the result strip, with the provenance their "ragart" chunk holds."""
@@ -316,19 +331,21 @@ class CanvasEditor(QWidget):
         else:
             self.set_document(CanvasDocument.from_image(path))
 
-    def save(self) -> None:
+    def save(self) -> bool:
         if self.doc.path is None:
-            self.save_as()
-        else:
-            self.save_project()
+            return self.save_as()
+        self.save_project()
+        return True
 
-    def save_as(self) -> None:
+    def save_as(self) -> bool:
         start = str(self.doc.path) if self.doc.path else f"Untitled{PROJECT_SUFFIX}"
         path, _ = QFileDialog.getSaveFileName(self, "Save canvas as", start, PROJECT_FILTER)
-        if path:
-            if Path(path).suffix.lower() != PROJECT_SUFFIX:
-                path += PROJECT_SUFFIX
-            self.save_project(path)
+        if not path:
+            return False
+        if Path(path).suffix.lower() != PROJECT_SUFFIX:
+            path += PROJECT_SUFFIX
+        self.save_project(path)
+        return True
 
     def export(self) -> None:
         """Export the flattened image as PNG, with the layers' provenance in its metadata."""
@@ -348,8 +365,8 @@ class CanvasEditor(QWidget):
                        for layer in self.doc.layers if layer.visible],
         }
 
-    def discard_autosave(self) -> None:
-        """Call when the user closes the canvas on purpose (saved, or chose to drop changes)."""
+    def close_document(self) -> None:
+        """The user closes the canvas on purpose (saved, or chose to drop changes): drop its autosave."""
         self._autosaver.discard()
 
     def recoverable_autosaves(self) -> list[Path]:

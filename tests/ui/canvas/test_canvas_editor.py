@@ -217,8 +217,9 @@ def test_generated_pngs_arrive_with_their_provenance_and_exports_carry_it(editor
     assert meta["layers"][-1]["provenance"]["engine_name"] == "Built-in palette transfer"
 
 
-def test_current_mask_is_the_selection(editor):
+def test_generation_gets_the_canvas_and_the_selection_as_its_mask(editor):
     editor.document.select_all()
-    assert np.asarray(editor.current_mask()).min() == 255
+    context = editor.generation_context()
+    assert np.asarray(context.mask).min() == 255 and context.image.size == (320, 240)
     editor.deselect_action.trigger()
-    assert editor.current_mask() is None
+    assert editor.generation_context().mask is None

@@ -5,6 +5,10 @@ Two workers share one ``Library`` (opened lazily, once, by whichever job needs i
 writes (import, rescan, the demo library). Keeping them apart is what keeps search-as-you-type
 answering while an 8,000-file import is running (the catalog is SQLite in WAL mode, one connection
 per thread). The core library module is imported inside the jobs, so start-up does not pay for it.
+
+The library's words model runs in a child process (``core.embed.process``): loading torch and
+transformers holds the GIL for up to a second at a time, which would freeze the window; in the
+child it costs this process nothing.
 """
 from __future__ import annotations
 
@@ -41,6 +45,7 @@ class LibraryService(QObject):
         self.reader = WorkerHost("library", self)
         self.indexer = WorkerHost("indexer", self)
         self._library: Optional["Library"] = None
+        self._model_processes: dict[str, Any] = {}     # embedder id -> its ProcessEmbedder
         self._open_lock = threading.Lock()
         self._search_job: Optional[int] = None
         self._search_seq = 0
@@ -52,9 +57,7 @@ class LibraryService(QObject):
         version is brought up to date on the way, with progress on ``task``."""
         with self._open_lock:
             if self._library is None:
-                from ragart_desktop.core.library.library import Library
-
-                self._library = Library.open(self.home, self.settings, task=task)
+                self._library = self._open(task)
             return self._library
 
     def open_library(self) -> int:
@@ -70,7 +73,24 @@ class LibraryService(QObject):
 
         return self.reader.submit("Open the library", fn, on_result=fill)
 
+    def _open(self, task: Optional[Task] = None) -> "Library":
+        """The library, with its words model in a child process."""
+        from ragart_desktop.core.embed.process import ProcessEmbedder
+        from ragart_desktop.core.embed.registry import library_embedders
+        from ragart_desktop.core.library.library import Library
+
+        def out_of_process(e):   # one child per words model, kept when the library is reopened
+            if e.id not in self._model_processes:
+                self._model_processes[e.id] = ProcessEmbedder(e, self.home, self.settings)
+            return self._model_processes[e.id]
+
+        embedders = [out_of_process(e) if e.modality == "text" else e
+                     for e in library_embedders(self.home, self.settings)]
+        return Library.open(self.home, self.settings, embedders, task=task)
+
     def close(self) -> None:
+        for process in self._model_processes.values():   # a job waiting on a model stops at once
+            process.close()
         self.reader.shutdown()
         self.indexer.shutdown()
         with self._open_lock:
@@ -85,12 +105,8 @@ class LibraryService(QObject):
                                   visible=False, on_result=self.status_ready.emit)
 
     def warm_up(self) -> int:
-        """Open the library and load its words model now, rather than on the first search or import.
-
-        Loading torch and transformers holds the GIL for stretches of a few hundred milliseconds
-        (shared libraries, C++ initialisers), which the UI feels whenever it happens; right after
-        start-up is the moment a user notices it least.
-        """
+        """Open the library and load its words model now (in its child process), rather than on the
+        first search or import, so the first search answers at once."""
         def fn(task: Task) -> None:
             self.library().words_embedder.embed(["warm up"])
 
@@ -162,9 +178,7 @@ class LibraryService(QObject):
         (e.g. a CLIP model) and re-embed in the background (the rescan fills any new index)."""
 
         def fn(task: Task) -> "ImportReport":
-            from ragart_desktop.core.library.library import Library
-
-            fresh = Library.open(self.home, self.settings, task=task)
+            fresh = self._open(task)
             with self._open_lock:
                 old, self._library = self._library, fresh
             if old is not None:

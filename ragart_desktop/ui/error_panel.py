@@ -1,13 +1,13 @@
 """The one place errors are shown: a banner above the editors with the latest problem in plain
-words, the earlier ones and the technical details one click away. Reports reach it through
-``ui.error_center.ErrorCenter``."""
+words, the earlier ones and the technical details one click away (in a window of their own, so
+opening them never squeezes the canvas). Reports reach it through ``ui.error_center.ErrorCenter``."""
 from __future__ import annotations
 
 from typing import Optional
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QStyle, QToolButton, QVBoxLayout, QWidget,
+    QDialog, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QStyle, QToolButton, QVBoxLayout, QWidget,
 )
 
 from ragart_desktop.ui.error_report import ErrorReport
@@ -44,13 +44,12 @@ class ErrorPanel(QFrame):
         row.addWidget(dismiss)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
-        self.details.setMaximumHeight(220)
-        self.details.hide()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(row)
-        layout.addWidget(self.details)
+        self.details_window = QDialog(self)
+        self.details_window.setWindowTitle("Problems in this session")
+        self.details_window.resize(720, 360)
+        QVBoxLayout(self.details_window).addWidget(self.details)
+        self.details_window.finished.connect(lambda _: self.details_button.setChecked(False))
+        self.setLayout(row)
         self.hide()
 
     def show_report(self, report: ErrorReport) -> None:
@@ -69,7 +68,7 @@ class ErrorPanel(QFrame):
         self.hide()
 
     def _toggle_details(self, on: bool) -> None:
-        self.details.setVisible(on)
+        self.details_window.setVisible(on)
         if on:
             self._fill_details()
 

@@ -13,7 +13,7 @@ from typing import Optional
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+    QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
     QPlainTextEdit, QPushButton, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -50,7 +50,11 @@ class GenerationForm:
 
 
 class PinnedList(QListWidget):
-    """Pinned references; accepts items dragged from the browser."""
+    """Pinned references; items dragged from the browser (or its results) are pinned when dropped.
+
+    Drops land on the list's viewport, which must accept them itself: otherwise Qt hands the drop
+    to the window, which would import the dragged files as a new library folder.
+    """
 
     items_dropped = Signal(list)
 
@@ -66,6 +70,8 @@ class PinnedList(QListWidget):
         self.setWrapping(True)
         self.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.setMinimumHeight(84)
         self.setMaximumHeight(100)
 

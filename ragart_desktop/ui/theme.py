@@ -1,8 +1,9 @@
 """Look and feel: the Fusion style with a light or dark palette, and a few accents."""
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle
 
 ACCENT = "#3d7bd9"
 
@@ -37,6 +38,26 @@ QTabBar::tab { padding: 5px 14px; }
 """
 
 
+class RagartStyle(QProxyStyle):
+    """Fusion, with check boxes whose frame stays visible on a dark palette: Fusion draws it in a
+    shade of the window colour, which on a dark window all but disappears when unchecked."""
+
+    CHECKS = (QStyle.PrimitiveElement.PE_IndicatorCheckBox, QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck)
+
+    def __init__(self):
+        super().__init__("Fusion")
+
+    def drawPrimitive(self, element, option, painter: QPainter, widget=None) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        if element in self.CHECKS and option.palette.color(QPalette.ColorRole.Window).lightness() < 128:
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(option.palette.color(QPalette.ColorRole.PlaceholderText), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5), 2, 2)
+            painter.restore()
+
+
 def is_dark(theme: str, app: QApplication) -> bool:
     if theme in ("dark", "light"):
         return theme == "dark"
@@ -48,7 +69,7 @@ def is_dark(theme: str, app: QApplication) -> bool:
 def apply_theme(app: QApplication, theme: str) -> None:
     """``theme`` is Settings.theme: "system", "light" or "dark"."""
     dark = is_dark(theme, app)
-    app.setStyle("Fusion")
+    app.setStyle(RagartStyle())
     if dark:
         palette = QPalette()
         for role, colour in _DARK.items():

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt, QUrl
 
 from ragart_desktop.ui.browser.thumbnails import ThumbnailCache
+from ragart_desktop.ui.mime import ITEM_MIME
 
 if TYPE_CHECKING:
     from ragart_desktop.core.library.library import Item
     from ragart_desktop.core.retrieval.query import SearchResult
 
-ITEM_MIME = "application/x-ragart-item"
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 KindRole = Qt.ItemDataRole.UserRole + 2

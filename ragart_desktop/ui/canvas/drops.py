@@ -10,10 +10,10 @@ from typing import Optional
 from PySide6.QtCore import QMimeData
 
 from ragart_desktop.core.kinds import kind_for_suffix
+from ragart_desktop.ui.mime import ITEM_MIME as RAGART_ITEM_MIME
 
 log = logging.getLogger(__name__)
 
-RAGART_ITEM_MIME = "application/x-ragart-item"
 
 
 @dataclass(frozen=True)

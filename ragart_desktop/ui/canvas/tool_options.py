@@ -8,10 +8,10 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QColorDialog,
-    QHBoxLayout,
     QLabel,
     QSlider,
     QSpinBox,
+    QToolBar,
     QToolButton,
     QWidget,
 )
@@ -19,16 +19,16 @@ from PySide6.QtWidgets import (
 from ragart_desktop.ui.canvas.tools import Tool, ToolSettings
 
 
-class ToolOptionsBar(QWidget):
-    """Edits a ``ToolSettings`` in place and emits ``changed`` after each edit."""
+class ToolOptionsBar(QToolBar):
+    """Edits a ``ToolSettings`` in place and emits ``changed`` after each edit. A tool bar, so a
+    narrow window folds the last options into its "»" menu instead of growing wider."""
 
     changed = Signal()
 
     def __init__(self, settings: ToolSettings, parent: Optional[QWidget] = None):
-        super().__init__(parent)
+        super().__init__("Tool options", parent)
         self.settings = settings
-        row = QHBoxLayout(self)
-        row.setContentsMargins(6, 2, 6, 2)
+        row = self
 
         self.colour_button = QToolButton(toolTip="Colour (click to choose)")
         self.colour_button.setFixedSize(34, 26)
@@ -54,10 +54,9 @@ class ToolOptionsBar(QWidget):
         self.sample_all.setChecked(settings.sample_all_layers)
         self.sample_all.toggled.connect(lambda v: self._set("sample_all_layers", bool(v)))
         row.addWidget(self.sample_all)
-        row.addStretch(1)
         self._show_colour()
 
-    def _slider(self, row: QHBoxLayout, label: str, value: float, attr: str) -> QSlider:
+    def _slider(self, row: QToolBar, label: str, value: float, attr: str) -> QSlider:
         slider = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=100, toolTip=label)
         slider.setFixedWidth(110)
         slider.setValue(round(value * 100))

@@ -26,6 +26,7 @@ class Settings:
     fusion_weight: float = 0.5      # RRF weight of vectors vs BM25 (0 = words only, 1 = vectors only)
     mmr_lambda: float = 0.7         # 1 = pure relevance, 0 = pure diversity
     use_pagerank: bool = False
+    last_folder: str = ""           # where the last file dialog was answered (the next one opens there)
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

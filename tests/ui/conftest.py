@@ -16,6 +16,14 @@ from ragart_desktop.core.home import Home
 from ragart_desktop.core.settings import Settings
 
 
+@pytest.fixture(autouse=True)
+def _no_dialog_answer_outlives_its_test():
+    from tests.ui.dialogs import DialogAnswer
+
+    yield
+    DialogAnswer.forget_all()
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch) -> Home:
     root = tmp_path / "home"

@@ -11,10 +11,11 @@ The window never asks an editor what it can do by probing for method names. An e
     recoverable_autosaves(), recover_autosave(path)   what a crash left behind
     generation_context()                what it hands to generation of its kind (canvas: image + mask)
     take_results(record)                the finished job's outputs land here
+    set_thumbnail_source(source)        library thumbnails for the references it shows
     shutdown()                          the window is closing
 
 and emits ``document_changed`` (contents, name or modified flag), ``pin_reference_requested``,
-``error_occurred`` and ``status_message``. The canvas is one; a piano roll (kind "music") and a
+``reveal_requested`` (show library items in the browser), ``error_occurred`` and ``status_message``. The canvas is one; a piano roll (kind "music") and a
 text editor (kind "text") plug in the same way, each with its own generation context type.
 
 ``EDITOR_SPECS`` lists the editors the window tries to load; one whose package is not installed
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from ragart_desktop.core.history import HistoryRecord
+    from ragart_desktop.ui.file_dialogs import FileDialogs
+    from ragart_desktop.ui.result_details import ThumbnailSource
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +114,7 @@ class Editor(QWidget):
     pin_reference_requested = Signal(int, str)   # (library item id, path)
     error_occurred = Signal(object)        # a RagartError for the window's error panel
     status_message = Signal(str)
+    reveal_requested = Signal(list, object)     # library item ids to show in the browser, the one to select
 
     def document_name(self) -> str:
         raise NotImplementedError
@@ -145,7 +149,11 @@ class Editor(QWidget):
         return None
 
     def take_results(self, record: "HistoryRecord") -> None:
-        """A generation of this editor's kind finished: offer its outputs."""
+        """A generation of this editor's kind finished: offer its outputs (with their references,
+        scores and warnings on show)."""
+
+    def set_thumbnail_source(self, source: "ThumbnailSource") -> None:
+        """Where the thumbnails of library items come from (the browser's cache)."""
 
     def shutdown(self) -> None:
         """The window is closing: stop timers, wait for background writes."""
@@ -165,8 +173,9 @@ EDITOR_SPECS: tuple[EditorSpec, ...] = (
 )
 
 
-def load_editors(home: Any, on_error: Callable[[BaseException, str], None],
+def load_editors(home: Any, dialogs: "FileDialogs", on_error: Callable[[BaseException, str], None],
                  specs: tuple[EditorSpec, ...] = EDITOR_SPECS) -> list[Editor]:
+    """Each editor is built as ``cls(home=home, dialogs=dialogs)`` (dialogs: ui/file_dialogs.py)."""
     editors: list[Editor] = []
     for spec in specs:
         what = f"the {spec.class_name} editor"
@@ -183,7 +192,7 @@ def load_editors(home: Any, on_error: Callable[[BaseException, str], None],
             on_error(exc, f"Loading {what}")
             continue
         try:
-            editors.append(getattr(module, spec.class_name)(home=home))
+            editors.append(getattr(module, spec.class_name)(home=home, dialogs=dialogs))
         except Exception as exc:
             log.exception("%s failed to start", what)
             on_error(exc, f"Starting {what}")

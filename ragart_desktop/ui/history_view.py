@@ -1,8 +1,9 @@
 """The history gallery: every output of every generation job, newest first.
 
 Records come from ``core.history.HistoryStore``; the file and the output thumbnails are read on a
-worker. Per output: re-run (the request goes back into the generation panel), copy seed, open the
-output, show it in its folder, copy the full request as JSON.
+worker. The selected output's references, scores and warnings are shown beside the gallery
+(``ResultDetails``); a near-copy is marked on its tile. Per output: re-run (the request goes back
+into the generation panel), copy seed, open the output, show it in its folder, copy the request.
 """
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from pathlib import Path
 from typing import Optional
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMenu, QVBoxLayout, QWidget
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QPixmap
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QMenu, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from ragart_desktop.core.history import HistoryRecord, HistoryStore
 from ragart_desktop.core.progress import Task
 from ragart_desktop.ui.browser.thumbnails import read_thumbnail
+from ragart_desktop.ui.result_details import ResultDetails, explain, unselected_icon
 from ragart_desktop.ui.workers import WorkerHost
 
 HISTORY_LIMIT = 500
@@ -53,12 +55,23 @@ class HistoryView(QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._context_menu)
         self.list.itemDoubleClicked.connect(lambda item: self._open(item))
+        self.list.currentItemChanged.connect(lambda *_: self._show_details())
         self.hint = QLabel("Generated images land here with their seed and request; right-click to re-run.")
         self.hint.setObjectName("Hint")
+        self.details = ResultDetails()
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setWidget(self.details)
+        scroller.setMinimumWidth(260)
+        split = QSplitter()
+        split.addWidget(self.list)
+        split.addWidget(scroller)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.hint)
-        layout.addWidget(self.list, 1)
+        layout.addWidget(split, 1)
 
     def reload(self) -> int:
         store = self.store
@@ -80,9 +93,11 @@ class HistoryView(QWidget):
             output = record.outputs[index]
             prompt = str(record.request.get("prompt", "")) or record.kind
             label = f"{prompt[:24]}\nseed {output.get('seed', '?')}"
+            if explain(output).near_copy is not None:
+                label += "\n⚠ near-copy"
             item = QListWidgetItem(label)
             if image is not None:
-                item.setIcon(QIcon(QPixmap.fromImage(image)))
+                item.setIcon(unselected_icon(QPixmap.fromImage(image)))
             item.setToolTip(f"{prompt}\n{record.engine} · {record.time}\n{output.get('path', '')}")
             item.setData(Qt.ItemDataRole.UserRole, (record, index))
             if prepend:
@@ -90,6 +105,14 @@ class HistoryView(QWidget):
             else:
                 self.list.addItem(item)
         self.hint.setVisible(self.list.count() == 0)
+
+    def _show_details(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            self.details.show_record({})
+            return
+        record, index = item.data(Qt.ItemDataRole.UserRole)
+        self.details.show_record(record.outputs[index])
 
     def _context_menu(self, pos) -> None:
         item = self.list.itemAt(pos)

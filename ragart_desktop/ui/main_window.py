@@ -27,9 +27,10 @@ from ragart_desktop.core.errors import RagartError
 from ragart_desktop.core.home import Home
 from ragart_desktop.core.kinds import KIND_NAMES, KINDS, kind_for_suffix, kind_named, library_filter
 from ragart_desktop.core.settings import Settings
-from ragart_desktop.ui.editors import Editor
+from ragart_desktop.ui.editors import REPLACING_COMMANDS, Editor
 from ragart_desktop.ui.error_center import ErrorCenter
 from ragart_desktop.ui.error_report import ErrorReport
+from ragart_desktop.ui.mime import ITEM_MIME
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDockWidget
@@ -42,10 +43,14 @@ log = logging.getLogger(__name__)
 # PySide6 builds its ~100 enums on first touch, a cost the window does not pay before it is shown.
 
 BUILTIN_ENGINES = [("Built-in (no model needed)", "builtin")]
+APP_TITLE = "RagArt Desktop"
 
 
 def dropped_paths(mime) -> list[str]:
-    """Local files the library can import, and folders, from a drag's mime data."""
+    """Local files the library can import, and folders, from a drag's mime data (none when the
+    drag carries library items: they are in the library already)."""
+    if mime.hasFormat(ITEM_MIME):
+        return []
     paths = []
     for url in mime.urls() if mime.hasUrls() else []:
         if not url.isLocalFile():
@@ -65,7 +70,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.home = home
         self.settings = settings
-        self.setWindowTitle("RagArt Desktop")
+        self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.is_ready = False
@@ -99,7 +104,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.count_label)
         self._build_menus()
         if not self._restore_geometry():
-            self.resize(1500, 920)
+            available = self.screen().availableGeometry()   # a first start never overflows a small screen
+            self.resize(min(1500, available.width()), min(920, available.height()))
 
     # -- stage 2: panels, workers, editors ---------------------------------------------------------
 
@@ -116,6 +122,7 @@ class MainWindow(QMainWindow):
         from ragart_desktop.ui.browser import ReferenceBrowser
         from ragart_desktop.ui.editors import load_editors
         from ragart_desktop.ui.error_panel import ErrorPanel
+        from ragart_desktop.ui.file_dialogs import FileDialogs
         from ragart_desktop.ui.generation_panel import GenerationPanel
         from ragart_desktop.ui.generation_service import GenerationService
         from ragart_desktop.ui.history_view import HistoryView
@@ -123,6 +130,7 @@ class MainWindow(QMainWindow):
         from ragart_desktop.ui.library_service import LibraryService
 
         # Services.
+        self.dialogs = FileDialogs(self.settings, self.home.settings_path)
         self.service = LibraryService(self.home, self.settings, self)
         self.generation = GenerationService(self.home, self.service.library, self)
         self.model_worker = self.generation.worker
@@ -162,6 +170,8 @@ class MainWindow(QMainWindow):
         self.generation_panel.generate_requested.connect(self.generate)
         self.generation.generated.connect(self._generation_done)
         self.history_view.rerun_requested.connect(self._rerun)
+        self.history_view.details.reveal_requested.connect(self.reveal_in_browser)
+        self.history_view.details.set_thumbnails(self.browser.thumbnails)
         self.jobs_view.activity.connect(self._show_activity)
         self.jobs_view.idle.connect(self._activity_idle)
         self.service.status_ready.connect(self._show_library_status)
@@ -171,7 +181,7 @@ class MainWindow(QMainWindow):
         # Editors.
         self.editors: list[Editor] = []
         if self._load_editor_tabs:
-            for editor in load_editors(self.home, self.errors.report_exception):
+            for editor in load_editors(self.home, self.dialogs, self.errors.report_exception):
                 self.add_editor(editor)
         if not self.editors:
             self.tabs.addTab(self._no_editor_page(), "Start")
@@ -272,12 +282,21 @@ class MainWindow(QMainWindow):
         editor.error_occurred.connect(lambda exc: self.report_error(ErrorReport.from_exception(exc, editor.title)))
         editor.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         editor.document_changed.connect(self._update_editor_actions)
+        editor.reveal_requested.connect(self.reveal_in_browser)
+        editor.set_thumbnail_source(self.browser.thumbnails)
+        self._update_editor_actions()
 
     @staticmethod
     def _editor_image(editor: Editor) -> Any:
         """The picture an image editor would hand to generation ("search with canvas")."""
         context = editor.generation_context()
         return context.image if context is not None else None
+
+    def reveal_in_browser(self, item_ids: list[int], focus: Optional[int] = None) -> None:
+        """Show library items (a result's references, the item it nearly copies) in the browser."""
+        self.browser_dock.show()
+        self.browser_dock.raise_()
+        self.browser.show_items(item_ids, focus)
 
     def current_editor(self) -> Optional[Editor]:
         widget = self.tabs.currentWidget()
@@ -312,6 +331,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Rescan Library", self.rescan, "F5",
                      "Find added, changed, moved and removed files in your library folders")
         file_menu.addSeparator()
+        routed(file_menu, "New…", "new_document", keys.New)
         routed(file_menu, "Open…", "open_file", keys.Open)
         routed(file_menu, "Save", "save", keys.Save)
         routed(file_menu, "Save As…", "save_as", keys.SaveAs)
@@ -350,17 +370,12 @@ class MainWindow(QMainWindow):
     # -- library -----------------------------------------------------------------------------------
 
     def add_folder(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder to your library")
+        folder = self.dialogs.folder(self, "Add a folder to your library")
         if folder:
             self.import_paths([folder])
 
     def import_files(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Import files", "", library_filter())
+        files = self.dialogs.open_files(self, "Import files", library_filter())
         if files:
             self.import_paths(files)
 
@@ -496,6 +511,8 @@ class MainWindow(QMainWindow):
         if command is None:
             return
         try:
+            if name in REPLACING_COMMANDS and not self.may_close([self.current_editor()]):
+                return
             command()
         except RagartError as exc:
             self.report_error(ErrorReport.from_exception(exc, name.replace("_", " ").capitalize()))
@@ -503,6 +520,47 @@ class MainWindow(QMainWindow):
     def _update_editor_actions(self) -> None:
         for name, action in self.editor_actions.items():
             action.setEnabled(self._command(name) is not None)
+        for editor in self.editors:
+            index = self.tabs.indexOf(editor)
+            self.tabs.setTabText(index, f"{editor.title}: {self._document_label(editor)}")
+        editor = self.current_editor()
+        self.setWindowTitle(APP_TITLE if editor is None else f"RagArt — {self._document_label(editor)}")
+
+    @staticmethod
+    def _document_label(editor: Editor) -> str:
+        """The document's name with a modified marker ("harbour.ragart*")."""
+        return editor.document_name() + ("*" if editor.is_modified() else "")
+
+    # -- closing documents -------------------------------------------------------------------------
+
+    def may_close(self, editors: list[Editor]) -> bool:
+        """Ask "save changes?" for each modified document; False when the user cancels (or a save
+        fails or is cancelled): then nothing is closed."""
+        for editor in editors:
+            if not editor.is_modified():
+                continue
+            self.tabs.setCurrentWidget(editor)
+            answer = self.ask_save_changes(editor)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            if answer == QMessageBox.StandardButton.Save:
+                try:
+                    if not editor.save():
+                        return False
+                except RagartError as exc:
+                    self.report_error(ErrorReport.from_exception(exc, "Save"))
+                    return False
+        return True
+
+    def ask_save_changes(self, editor: Editor) -> QMessageBox.StandardButton:
+        buttons = QMessageBox.StandardButton
+        box = QMessageBox(QMessageBox.Icon.Warning, "Save changes?",
+                          f"Save the changes to {editor.document_name()} before closing it?",
+                          buttons.Save | buttons.Discard | buttons.Cancel, self)
+        box.setInformativeText("If you don't save, your changes since the last save are lost.")
+        box.setDefaultButton(buttons.Save)
+        box.setEscapeButton(buttons.Cancel)
+        return buttons(box.exec())
 
     def _zoom(self, direction: int) -> None:
         in_browser = self.browser.isAncestorOf(QApplication.focusWidget()) if QApplication.focusWidget() else False
@@ -587,7 +645,14 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         if not self._closed:
+            asking = self.is_ready and self.isVisible() and not QApplication.closingDown()
+            if asking and not self.may_close(self.editors):
+                event.ignore()
+                return
             self._closed = True
+            if self.is_ready:
+                for editor in self.editors:
+                    editor.close_document()   # a clean exit: their autosaves go (a crash keeps them)
             store = self._layout_settings()
             store.setValue("geometry", self.saveGeometry())
             if self.is_ready:

@@ -105,8 +105,7 @@ class GenerationResult:
     def output_json(self, out: Any) -> dict[str, Any]:
         """One output as the CLI's --json and the history store it."""
         return {"path": str(out.path) if out.path else None, "seed": out.seed,
-                "references": [{"id": r.item_id, "path": r.path, "weight": round(r.weight, 4)}
-                               for r in self.references],
+                "references": [r.to_json() for r in self.references],
                 **self.output_details(out)}
 
     def history_record(self) -> HistoryRecord:

@@ -15,9 +15,10 @@ from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QMenu, QPushButton,
-    QSlider, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
+    QSizePolicy, QSlider, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
+from ragart_desktop.core.errors import RagartError
 from ragart_desktop.core.kinds import KINDS, kind_for_suffix
 from ragart_desktop.ui.browser.delegate import ThumbnailDelegate
 from ragart_desktop.ui.browser.model import ItemRole, ResultRow, ResultsModel, rows_from_results
@@ -34,6 +35,7 @@ SEARCH_DEBOUNCE_MS = 200
 SEARCH_K = 200
 TAG_FILTER_K = 2000
 PAGE_SIZE = 400
+CHIP_CHARS = 18     # an example's name on its chip (the whole name in its tooltip)
 KIND_CHOICES = (("All kinds", None),) + tuple((kind.plural, kind.name) for kind in KINDS)
 
 
@@ -85,6 +87,7 @@ class ExampleChips(QWidget):
         self.examples: list[ExampleRef] = []
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)   # never widens the dock
         self.hide()
 
     def set_examples(self, examples: list[ExampleRef]) -> None:
@@ -101,8 +104,9 @@ class ExampleChips(QWidget):
             if w is not None:
                 w.deleteLater()
         for i, ex in enumerate(self.examples):
-            chip = QToolButton(text=("not like: " if ex.negative else "like: ") + ex.label)
-            chip.setToolTip("Click to switch between 'like' and 'not like'")
+            label = ex.label if len(ex.label) <= CHIP_CHARS else ex.label[: CHIP_CHARS - 1] + "…"
+            chip = QToolButton(text=("not like: " if ex.negative else "like: ") + label)
+            chip.setToolTip(f"{ex.label}\nClick to switch between 'like' and 'not like'")
             chip.clicked.connect(lambda _=False, i=i: self._flip(i))
             remove = QToolButton(text="×")
             remove.setToolTip("Remove this example")
@@ -130,6 +134,7 @@ class ReferenceBrowser(QWidget):
     demo_requested = Signal()
     add_folder_requested = Signal()
     search_finished = Signal(int)         # number of rows shown (tests and status)
+    items_shown = Signal(int)             # show_items answered: number of items shown
 
     def __init__(self, service: Optional["LibraryService"], parent=None):
         super().__init__(parent)
@@ -189,6 +194,12 @@ class ReferenceBrowser(QWidget):
         self.stack.addWidget(self.welcome)
         self.summary = QLabel(" ")
         self.summary.setObjectName("BrowserSummary")
+        # Its text changes with every search: it must never widen the dock (and with it the window).
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.show_all_button = QToolButton(text="Show all")
+        self.show_all_button.setToolTip("Back to your whole library")
+        self.show_all_button.clicked.connect(self.run_search)
+        self.show_all_button.hide()
 
         filters = QHBoxLayout()
         filters.addWidget(self.kind_box)
@@ -196,6 +207,7 @@ class ReferenceBrowser(QWidget):
         filters.addWidget(self.canvas_button)
         footer = QHBoxLayout()
         footer.addWidget(self.summary, 1)
+        footer.addWidget(self.show_all_button)
         footer.addWidget(self.fold_box)
         footer.addWidget(self.size_slider)
         layout = QVBoxLayout(self)
@@ -277,6 +289,7 @@ class ReferenceBrowser(QWidget):
 
     def run_search(self) -> None:
         self._debounce.stop()
+        self.show_all_button.hide()
         if self.service is None:
             return
         self.thumbnails.clear_pending()
@@ -327,6 +340,42 @@ class ReferenceBrowser(QWidget):
                     self.search_finished.emit(self.model.rowCount())
 
         self.service.browse(kind, offset, PAGE_SIZE, arrived)
+
+    def show_items(self, ids: list[int], focus: Optional[int] = None) -> None:
+        """Show exactly these library items (say, the references of a result), ``focus`` selected."""
+        if self.service is None or not ids:
+            return
+        self._debounce.stop()
+        self.thumbnails.clear_pending()
+        self._mode = "items"
+        self.model.fetch_page = None
+        self.summary.setText("Finding…")
+
+        def items(lib) -> list["Item"]:
+            found = []
+            for item_id in ids:
+                try:
+                    found.append(lib.get_item(item_id))
+                except RagartError:          # removed from the library since the result was made
+                    continue
+            return found
+
+        def arrived(found: list["Item"]) -> None:
+            if self._mode != "items":
+                return                       # the user searched meanwhile
+            self.model.set_rows([ResultRow(item, why="shaped a generated result") for item in found])
+            self.summary.setText(f"{len(found)} of {len(ids)} item{'s' if len(ids) != 1 else ''} "
+                                 "(the rest left the library)" if len(found) < len(ids) else
+                                 f"{len(found)} item{'s' if len(found) != 1 else ''} of a result")
+            self.show_all_button.show()
+            self._update_page()
+            index = self.model.index_of_item(focus) if focus is not None else self.model.index(0)
+            if index.isValid():
+                self.view.setCurrentIndex(index)
+                self.view.scrollTo(index)
+            self.items_shown.emit(len(found))
+
+        self.service.call("Show items", items, arrived)
 
     def _update_page(self) -> None:
         welcome = self._library_empty and self._mode == "browse" and self.model.rowCount() == 0

@@ -14,7 +14,6 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCursor, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -40,6 +39,7 @@ from ragart_desktop.core.canvas import (
 )
 from ragart_desktop.core.errors import RagartError, UsageError
 from ragart_desktop.core.history import HistoryRecord
+from ragart_desktop.core.settings import Settings
 from ragart_desktop.core.canvas.document import open_image
 from ragart_desktop.core.home import Home, resolve_home
 from ragart_desktop.core.kinds import kind_named
@@ -49,7 +49,10 @@ from ragart_desktop.ui.canvas.result_strip import ResultStrip, describe
 from ragart_desktop.ui.canvas.tool_options import ToolOptionsBar
 from ragart_desktop.ui.canvas.tools import Tool
 from ragart_desktop.ui.canvas.view import CanvasView
+from ragart_desktop.ui.canvas.new_canvas import NewCanvasDialog
 from ragart_desktop.ui.editors import DocumentUndo, Editor, ImageContext
+from ragart_desktop.ui.file_dialogs import FileDialogs
+from ragart_desktop.ui.result_details import ThumbnailSource
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +72,10 @@ class CanvasEditor(Editor):
     title = "Canvas"
 
     def __init__(self, home: Optional[Home] = None, parent: Optional[QWidget] = None, *,
-                 autosave_interval_s: float = 60.0):
+                 dialogs: Optional[FileDialogs] = None, autosave_interval_s: float = 60.0):
         super().__init__(parent)
         self.home = home if home is not None else resolve_home()  # RAGART_HOME or the user data folder
+        self.dialogs = dialogs if dialogs is not None else FileDialogs(Settings())
         self.autosave_interval_s = autosave_interval_s
         self.doc: Optional[CanvasDocument] = None
         self._autosaver: Optional[Autosaver] = None  # one per document
@@ -173,6 +177,7 @@ class CanvasEditor(Editor):
             source.connect(self._report)
         self.results.preview_changed.connect(self.view.set_preview)
         self.results.accepted.connect(self._accept_result)
+        self.results.details.reveal_requested.connect(self.reveal_requested)
         self.set_tool(Tool.BRUSH)
 
     # -- document ------------------------------------------------------------------------------
@@ -181,9 +186,11 @@ class CanvasEditor(Editor):
         return self.doc
 
     def set_document(self, doc: CanvasDocument) -> None:
+        """Show ``doc`` instead of the open document (which the user saved or chose to drop: its
+        autosave goes)."""
         if self.doc is not None:
             self.doc.unsubscribe(self._on_change)
-            self._autosaver.wait()
+            self._autosaver.discard()
         self.doc = doc
         doc.subscribe(self._on_change)
         self.view.set_document(doc)
@@ -196,6 +203,12 @@ class CanvasEditor(Editor):
     def new_document(self, width: int, height: int) -> None:
         self.set_document(CanvasDocument.new(width, height))
 
+    def new_document_dialog(self) -> None:
+        """File > New: choose a size preset or a custom size."""
+        dialog = NewCanvasDialog(self, (self.doc.width, self.doc.height))
+        if dialog.exec() == NewCanvasDialog.DialogCode.Accepted:
+            self.new_document(*dialog.size_chosen())
+
     def _on_change(self, change: Change) -> None:
         if not self.doc.stroking:  # mid-stroke segments change neither the history nor the title
             self._update_actions()
@@ -205,8 +218,9 @@ class CanvasEditor(Editor):
         history = self.doc.history
         self.undo_action.setEnabled(history.can_undo)
         self.redo_action.setEnabled(history.can_redo)
-        self.undo_action.setText(f"Undo {history.undo_label}" if history.can_undo else "Undo")
-        self.redo_action.setText(f"Redo {history.redo_label}" if history.can_redo else "Redo")
+        # The buttons keep their short names (a layer name can be long); what they undo is in the tip.
+        self.undo_action.setToolTip(f"Undo {history.undo_label}" if history.can_undo else "Nothing to undo")
+        self.redo_action.setToolTip(f"Redo {history.redo_label}" if history.can_redo else "Nothing to redo")
 
     def set_tool(self, tool: Tool) -> None:
         self.tool_actions[tool].setChecked(True)
@@ -225,7 +239,7 @@ class CanvasEditor(Editor):
         return DocumentUndo(self.doc)
 
     def commands(self) -> Mapping[str, Callable[[], Any]]:
-        return {"open_file": self.open_file, "save": self.save, "save_as": self.save_as, "export": self.export,
+        return {"new_document": self.new_document_dialog, "open_file": self.open_file, "save": self.save, "save_as": self.save_as, "export": self.export,
                 "zoom_in": self.zoom_in, "zoom_out": self.zoom_out, "zoom_reset": self.zoom_reset}
 
     def generation_context(self) -> ImageContext:
@@ -233,6 +247,9 @@ class CanvasEditor(Editor):
 
     def take_results(self, record: HistoryRecord) -> None:
         self.add_generated([o["path"] for o in record.outputs if o.get("path")])
+
+    def set_thumbnail_source(self, source: ThumbnailSource) -> None:
+        self.results.details.set_thumbnails(source)
 
     def undo(self) -> bool:
         return self.doc.undo()
@@ -290,7 +307,7 @@ class CanvasEditor(Editor):
         self.status_message.emit(f"Imported {Path(path).name} as layer {layer.name!r}.")
 
     def import_image_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import image as layer", "", IMAGE_FILTER)
+        path = self.dialogs.open_file(self, "Import image as layer", IMAGE_FILTER)
         if path:
             self._guarded(self.import_image, path)
 
@@ -323,9 +340,12 @@ class CanvasEditor(Editor):
     # -- file commands routed from the main window's menus (each shows its own dialog) ----------
     def open_file(self) -> None:
         """Open a project, or start a new canvas from an image file."""
-        path, _ = QFileDialog.getOpenFileName(self, "Open", "", f"{PROJECT_FILTER};;{IMAGE_FILTER}")
-        if not path:
-            return
+        path = self.dialogs.open_file(self, "Open", f"{PROJECT_FILTER};;{IMAGE_FILTER}")
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: PathLike) -> None:
+        """Open a project, or start a new canvas from an image file."""
         if Path(path).suffix.lower() == PROJECT_SUFFIX:
             self.open_project(path)
         else:
@@ -339,7 +359,7 @@ class CanvasEditor(Editor):
 
     def save_as(self) -> bool:
         start = str(self.doc.path) if self.doc.path else f"Untitled{PROJECT_SUFFIX}"
-        path, _ = QFileDialog.getSaveFileName(self, "Save canvas as", start, PROJECT_FILTER)
+        path = self.dialogs.save_file(self, "Save canvas as", start, PROJECT_FILTER)
         if not path:
             return False
         if Path(path).suffix.lower() != PROJECT_SUFFIX:
@@ -350,7 +370,7 @@ class CanvasEditor(Editor):
     def export(self) -> None:
         """Export the flattened image as PNG, with the layers' provenance in its metadata."""
         start = (Path(self.doc.path).with_suffix(".png").name if self.doc.path else "canvas.png")
-        path, _ = QFileDialog.getSaveFileName(self, "Export PNG", start, "PNG image (*.png)")
+        path = self.dialogs.save_file(self, "Export PNG", start, "PNG image (*.png)")
         if path:
             saved = self.export_png(path, self.export_metadata())
             self.status_message.emit(f"Exported {saved.name}.")

@@ -1,11 +1,15 @@
-"""The result strip: generated candidates side by side, previewed over the canvas, accepted as layers."""
+"""The result strip: generated candidates side by side, previewed over the canvas, accepted as layers.
+
+The selected candidate's references, scores and warnings are shown beside it (``ResultDetails``).
+Accepting one adds it as a layer and stops previewing: the canvas then shows what was accepted.
+"""
 from __future__ import annotations
 
 from typing import Any, Optional
 
 from PIL import Image
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -18,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ragart_desktop.ui.canvas.qimage import pil_to_qimage
+from ragart_desktop.ui.result_details import ResultDetails, explain, unselected_icon
 
 _THUMB = 96
 _INDEX_ROLE = Qt.ItemDataRole.UserRole
@@ -51,6 +56,8 @@ class ResultStrip(QWidget):
         self.list.currentItemChanged.connect(lambda *_: self._selection_changed())
 
         self.info = QLabel("No results yet.")
+        self.info.setWordWrap(True)
+        self.details = ResultDetails()
         self.preview_box = QCheckBox("Preview on canvas", checked=True)
         self.preview_box.toggled.connect(lambda *_: self._selection_changed())
         self.accept_button = QPushButton("Accept as layer")
@@ -74,6 +81,7 @@ class ResultStrip(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 2, 4, 2)
         row.addWidget(self.list, 1)
+        row.addWidget(self.details, 2)
         row.addLayout(controls)
         self._selection_changed()
 
@@ -86,7 +94,9 @@ class ResultStrip(QWidget):
         self._results[key] = (image, dict(provenance))
         thumb = image.copy()
         thumb.thumbnail((_THUMB, _THUMB))
-        item = QListWidgetItem(QIcon(QPixmap.fromImage(pil_to_qimage(thumb))), f"#{key}")
+        warned = explain(provenance).near_copy is not None
+        item = QListWidgetItem(unselected_icon(QPixmap.fromImage(pil_to_qimage(thumb))),
+                               f"#{key} ⚠ near-copy" if warned else f"#{key}")
         item.setData(_INDEX_ROLE, key)
         item.setToolTip(describe(provenance))
         self.list.addItem(item)
@@ -97,15 +107,19 @@ class ResultStrip(QWidget):
         return self._results.get(item.data(_INDEX_ROLE)) if item is not None else None
 
     def accept_current(self) -> None:
+        """Add the selected result as a layer; the canvas then shows it, not the next candidate."""
         chosen = self.current()
         if chosen is not None:
-            self.discard_current()
+            self._remove(self.list.currentItem())
+            self.list.setCurrentRow(-1)
             self.accepted.emit(chosen[0], chosen[1])
 
     def discard_current(self) -> None:
         item = self.list.currentItem()
-        if item is None:
-            return
+        if item is not None:
+            self._remove(item)
+
+    def _remove(self, item: QListWidgetItem) -> None:
         self._results.pop(item.data(_INDEX_ROLE), None)
         self.list.takeItem(self.list.row(item))
         self._selection_changed()
@@ -122,7 +136,9 @@ class ResultStrip(QWidget):
         self.clear_button.setEnabled(bool(self._results))
         if chosen is None:
             self.info.setText("No results yet." if not self._results else "Select a result to compare.")
+            self.details.show_record({})
             self.preview_changed.emit(None)
             return
         self.info.setText(f"{chosen[0].width} x {chosen[0].height} — {describe(chosen[1])}")
+        self.details.show_record(chosen[1])
         self.preview_changed.emit(pil_to_qimage(chosen[0]) if self.preview_box.isChecked() else None)

@@ -51,7 +51,7 @@ class GenerationResult(_Result):
                 **out.evaluation.to_json()}
 
     def output_details(self, out: GeneratedImage) -> dict[str, Any]:
-        return {"scores": out.evaluation.scores,
+        return {"scores": out.evaluation.scores, "prompt_fit_method": out.evaluation.prompt_fit_method,
                 "nearest_library_item": {"id": out.evaluation.nearest_item,
                                          "similarity": out.evaluation.nearest_similarity},
                 "warnings": out.evaluation.warnings}

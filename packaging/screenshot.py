@@ -1,9 +1,12 @@
-"""Take the README screenshot: the main window with the demo library, offscreen.
+"""Take the README screenshots: the main window with the demo library, offscreen.
 
     python packaging/screenshot.py [--out resources/screenshot.png] [--size 1600x1000] [--query "sea"]
+    python packaging/screenshot.py --near-copy --out resources/screenshot-result.png
 
-Runs the real app on a fresh temporary home: imports the demo library, opens one of its paintings on
-the canvas, pins a few references, runs one built-in generation, then grabs the window.
+Runs the real app on a fresh temporary home: imports the demo library, puts one of its paintings on
+the canvas, pins a few references, runs one built-in generation, then grabs the window. With
+``--near-copy`` the generation refines the painting lightly (strength 0.1): the result comes back
+nearly the same picture, and the result strip shows its references, its scores and the warning.
 """
 from __future__ import annotations
 
@@ -62,6 +65,7 @@ def main() -> int:
     parser.add_argument("--size", default="1600x1000")
     parser.add_argument("--query", default="sea", help="search typed in the browser (\"\" browses all)")
     parser.add_argument("--prompt", default="a lighthouse on a stormy sea at dusk, warm light in the window")
+    parser.add_argument("--near-copy", action="store_true", help="refine a library painting lightly (the warning)")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
 
@@ -91,13 +95,17 @@ def main() -> int:
             window.browser.search_box.setText(args.query)
             wait_for(app, window.browser.search_finished, 60)
         images = [model.row(i).item for i in range(model.rowCount()) if model.row(i).item.kind == "image"]
-        canvas = window.current_editor()
-        if images and hasattr(canvas, "import_image"):
+        canvas, panel = window.current_editor(), window.generation_panel
+        if images and args.near_copy:
+            canvas.open_path(images[0].path)
+            panel.mode.setCurrentIndex(panel.mode.findData("refine"))
+            panel.strength.setValue(10)
+        elif images:
             canvas.import_image(images[0].path)
-        window.generation_panel.pin_items(images[:3])
-        window.generation_panel.prompt.setPlainText(args.prompt)
-        window.generation_panel.fixed_seed.setChecked(True)
-        window.generation_panel.seed.setValue(20261128)
+        panel.pin_items(images[:3])
+        panel.prompt.setPlainText(args.prompt)
+        panel.fixed_seed.setChecked(True)
+        panel.seed.setValue(20261128)
         window.generate()
         wait_for(app, window.model_worker.finished, 600)
         wait_until(app, lambda: window.history_view.entry_count() > 0, 30)
@@ -113,6 +121,7 @@ def main() -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(out))
         print(f"wrote {out} ({width}x{height})")
+        window.hide()      # closed without the "save changes?" question (nothing here is worth keeping)
         window.close()
     return 0
 

@@ -11,8 +11,10 @@ later still, on worker threads.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
@@ -27,7 +29,7 @@ from ragart_desktop.core.errors import RagartError
 from ragart_desktop.core.home import Home
 from ragart_desktop.core.kinds import KIND_NAMES, KINDS, kind_for_suffix, kind_named, library_filter
 from ragart_desktop.core.settings import Settings
-from ragart_desktop.ui.editors import REPLACING_COMMANDS, Editor
+from ragart_desktop.ui.editors import EDITOR_SPECS, REPLACING_COMMANDS, Editor
 from ragart_desktop.ui.error_center import ErrorCenter
 from ragart_desktop.ui.error_report import ErrorReport
 from ragart_desktop.ui.mime import ITEM_MIME
@@ -44,6 +46,24 @@ log = logging.getLogger(__name__)
 
 BUILTIN_ENGINES = [("Built-in (no model needed)", "builtin")]
 APP_TITLE = "RagArt Desktop"
+
+
+# What stage two imports: loaded on a thread while the window is on screen (Python runs the two in
+# turns, 5 ms at a time), so building the panels is construction only, not a 300 ms block of imports.
+PANEL_MODULES = ("ragart_desktop.ui.browser", "ragart_desktop.ui.error_panel", "ragart_desktop.ui.file_dialogs",
+                 "ragart_desktop.ui.generation_panel", "ragart_desktop.ui.generation_service",
+                 "ragart_desktop.ui.history_view", "ragart_desktop.ui.jobs_view", "ragart_desktop.ui.library_service",
+                 "ragart_desktop.ui.generation")
+PRELOAD_POLL_MS = 10
+
+
+def _preload(modules: tuple[str, ...]) -> None:
+    """Import ``modules`` (no widget is made here); a failure is left for the real import to report."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # reported where the UI imports it again, with its context
+            log.debug("preloading %s failed: %s", name, exc)
 
 
 def dropped_paths(mime) -> list[str]:
@@ -112,12 +132,18 @@ class MainWindow(QMainWindow):
     def event(self, event) -> bool:
         if event.type() == QEvent.Type.Paint and not self._painted:
             self._painted = True
+            modules = PANEL_MODULES + (tuple(spec.module for spec in EDITOR_SPECS) if self._load_editor_tabs else ())
+            self._preload = threading.Thread(target=_preload, args=(modules,), name="ragart-preload", daemon=True)
+            self._preload.start()
             QTimer.singleShot(0, self._build_panels)
             self.first_painted.emit()
         return super().event(event)
 
     def _build_panels(self) -> None:
         if self._closed or self.is_ready:
+            return
+        if self._preload.is_alive():   # the panels' modules are still being imported: the window paints
+            QTimer.singleShot(PRELOAD_POLL_MS, self._build_panels)
             return
         from ragart_desktop.ui.browser import ReferenceBrowser
         from ragart_desktop.ui.editors import load_editors
@@ -210,18 +236,20 @@ class MainWindow(QMainWindow):
         self.refresh_engines()
 
     def refresh_engines(self) -> int:
-        """Built-in engines plus the diffusion models found in the model folders (scanned on a worker)."""
-        from ragart_desktop.ui.generation import available_engines, available_loras
-
+        """Built-in engines plus the diffusion models found in the model folders (scanned, and its
+        module imported, on a worker: an import on this thread can wait on the workers' imports)."""
         home, settings = self.home, self.settings
+
+        def find(task) -> tuple[list[tuple[str, str]], list[str]]:
+            from ragart_desktop.ui.generation import available_engines, available_loras
+
+            return available_engines(home, settings), available_loras(home, settings)
 
         def show(found: tuple[list[tuple[str, str]], list[str]]) -> None:
             self.generation_panel.set_engines(found[0])
             self.generation_panel.set_loras(found[1])
 
-        return self.service.reader.submit(
-            "Find models", lambda task: (available_engines(home, settings), available_loras(home, settings)),
-            visible=False, on_result=show)
+        return self.service.reader.submit("Find models", find, visible=False, on_result=show)
 
     # -- construction helpers ----------------------------------------------------------------------
 
@@ -662,6 +690,8 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Cancel every job, let the running ones stop at their next step, join the threads."""
+        if self._painted:
+            self._preload.join()
         if self.is_ready:
             for editor in self.editors:
                 editor.shutdown()

@@ -274,16 +274,19 @@ class ReferenceBrowser(QWidget):
     # -- searching ---------------------------------------------------------------------------------
 
     def current_query(self):
-        """The core ``Query`` for the current controls, or None for browsing the whole library."""
-        from ragart_desktop.core.retrieval.query import Query
+        """The core ``Query`` for the current controls, or None for browsing the whole library.
 
+        Browsing imports nothing: at start-up the library workers are importing the core modules,
+        and an import here would wait for theirs (Python's import lock), freezing the window."""
         text = self.search_box.text().strip()
         tags = tuple(t.strip() for t in self.tags_box.text().split(",") if t.strip())
+        if not (text or tags or self.examples.examples):
+            return None
+        from ragart_desktop.core.retrieval.query import Query
+
         kind = KIND_CHOICES[self.kind_box.currentIndex()][1]
         like = tuple(e.to_example() for e in self.examples.examples if not e.negative)
         unlike = tuple(e.to_example() for e in self.examples.examples if e.negative)
-        if not (text or like or unlike or tags):
-            return None
         k = SEARCH_K if (text or like) else TAG_FILTER_K
         return Query(text=text, like=like, unlike=unlike, kinds=(kind,) if kind else (), tags=tags, k=k)
 

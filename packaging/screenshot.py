@@ -109,7 +109,7 @@ def main() -> int:
         window.generate()
         wait_for(app, window.model_worker.finished, 600)
         wait_until(app, lambda: window.history_view.entry_count() > 0, 30)
-        window.jobs_dock.raise_()
+        (window.history_dock if args.near_copy else window.jobs_dock).raise_()
 
         # 3. Let thumbnails arrive, then grab.
         view = window.browser.view

@@ -66,8 +66,9 @@ class HistoryView(QWidget):
         split = QSplitter()
         split.addWidget(self.list)
         split.addWidget(scroller)
-        split.setStretchFactor(0, 3)
+        split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 2)
+        split.setSizes([300, 600])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.hint)
@@ -94,7 +95,7 @@ class HistoryView(QWidget):
             prompt = str(record.request.get("prompt", "")) or record.kind
             label = f"{prompt[:24]}\nseed {output.get('seed', '?')}"
             if explain(output).near_copy is not None:
-                label += "\n⚠ near-copy"
+                label = "⚠ near-copy\n" + label
             item = QListWidgetItem(label)
             if image is not None:
                 item.setIcon(unselected_icon(QPixmap.fromImage(image)))
@@ -105,6 +106,8 @@ class HistoryView(QWidget):
             else:
                 self.list.addItem(item)
         self.hint.setVisible(self.list.count() == 0)
+        if prepend and entries:
+            self.list.setCurrentRow(0)     # the newest result's references, scores and warnings
 
     def _show_details(self) -> None:
         item = self.list.currentItem()

@@ -19,20 +19,26 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-# score key -> (label, what it means in one line). prompt_fit depends on how it was measured.
-SCORE_MEANINGS: dict[str, tuple[str, str]] = {
-    "reference_similarity": ("Like its references", "closeness in colour, texture and layout to the "
-                                                    "references, weighted as they were (1 = same look)"),
-    "max_reference_similarity": ("Closest reference", "closeness to the one reference it is most like "
-                                                      "(near 1: it may copy that one)"),
+# score key -> (label, what it means: a few words on screen, the whole story in the tooltip).
+# prompt_fit depends on how it was measured.
+Meaning = tuple[str, str, str]
+SCORE_MEANINGS: dict[str, Meaning] = {
+    "reference_similarity": ("Like its references", "look shared with the references (1 = same)",
+                             "Closeness in colour, texture and layout to the references that shaped it, "
+                             "weighted as they were: 1 is the same look, 0 unrelated."),
+    "max_reference_similarity": ("Closest reference", "the one reference it is most like",
+                                 "Closeness to the single reference it is most like; near 1 it may copy that one."),
 }
-PROMPT_FIT_LIBRARY_WORDS = ("Prompt words (indirect)", "how well the words of the library pictures that look "
-                                                       "most like it match the prompt; without a CLIP model "
-                                                       "the picture itself is not read")
-PROMPT_FIT_CLIP = ("Fits the prompt", "CLIP's agreement between the picture and the prompt "
-                                      "(about 0.2–0.35 is a good fit)")
-PROMPT_FIT_UNKNOWN = ("Fits the prompt", "how well it matches the prompt (how it was measured was not recorded)")
-NEAREST = ("Nearest library item", "closeness to the most similar item in your whole library")
+PROMPT_FIT_LIBRARY_WORDS = ("Prompt words (indirect)", "no CLIP model: the prompt vs look-alikes' words",
+                            "How well the words of the library pictures that look most like it match the "
+                            "prompt. Without a CLIP model the picture itself is not read, so this is indirect.")
+PROMPT_FIT_CLIP = ("Fits the prompt", "CLIP: picture vs prompt (0.2–0.35 is good)",
+                   "CLIP's agreement between the picture and the prompt; about 0.2–0.35 is a good fit.")
+PROMPT_FIT_UNKNOWN = ("Fits the prompt", "how well it matches the prompt",
+                      "How well it matches the prompt (how it was measured was not recorded).")
+NEAREST = ("Nearest library item", "the most similar item in your library",
+           "Closeness to the most similar item in your whole library; the near-copy guard flags it when "
+           "it is too close.")
 _PATH_IN_WARNING = re.compile(r"near-copy of (.+?) \(similarity")
 
 
@@ -52,9 +58,10 @@ class ShownReference:
 @dataclass(frozen=True)
 class ShownScore:
     key: str
-    label: str
     value: float
-    meaning: str
+    label: str
+    meaning: str              # a few words, on screen
+    explanation: str = ""     # the whole story, in its tooltip
 
 
 @dataclass(frozen=True)
@@ -84,11 +91,10 @@ def explain(record: dict[str, Any]) -> Explanation:
                   for r in record.get("references") or [] if r.get("path")]
     scores = []
     for key, value in (record.get("scores") or {}).items():
-        label, meaning = _meaning(key, str(record.get("prompt_fit_method") or ""))
-        scores.append(ShownScore(key, label, float(value), meaning))
+        scores.append(ShownScore(key, float(value), *_meaning(key, str(record.get("prompt_fit_method") or ""))))
     nearest = record.get("nearest_library_item") or {}
     if nearest.get("similarity") is not None:
-        scores.append(ShownScore("nearest_similarity", NEAREST[0], float(nearest["similarity"]), NEAREST[1]))
+        scores.append(ShownScore("nearest_similarity", float(nearest["similarity"]), *NEAREST))
     near_copy, others = None, []
     for warning in record.get("warnings") or []:
         if near_copy is None and "near-copy" in warning.lower():
@@ -99,12 +105,12 @@ def explain(record: dict[str, Any]) -> Explanation:
     return Explanation(references, scores, near_copy, others)
 
 
-def _meaning(key: str, prompt_fit_method: str) -> tuple[str, str]:
+def _meaning(key: str, prompt_fit_method: str) -> Meaning:
     if key == "prompt_fit":
         if prompt_fit_method == "library-words":
             return PROMPT_FIT_LIBRARY_WORDS
         return PROMPT_FIT_CLIP if prompt_fit_method.startswith("clip") else PROMPT_FIT_UNKNOWN
-    return SCORE_MEANINGS.get(key, (key.replace("_", " ").capitalize(), ""))
+    return SCORE_MEANINGS.get(key, (key.replace("_", " ").capitalize(), "", ""))
 
 
 def _near_copy_name(warning: str, item_id: Optional[int], references: list[ShownReference]) -> str:
@@ -132,7 +138,7 @@ class ThumbnailSource(Protocol):
     def get(self, item_id: int, kind: str = "image") -> Optional[QPixmap]: ...
 
 
-REF_ICON = 44
+REF_ICON = 40
 
 
 class ResultDetails(QWidget):
@@ -202,9 +208,9 @@ class ResultDetails(QWidget):
         for row, score in enumerate(scores):
             label, value, meaning = QLabel(score.label), QLabel(f"{score.value:.2f}"), QLabel(score.meaning)
             meaning.setObjectName("Hint")
-            meaning.setWordWrap(True)
             for widget in (label, value, meaning):
-                widget.setToolTip(f"{score.label} ({score.key}) = {score.value:.4f}: {score.meaning}")
+                widget.setToolTip(f"{score.label} ({score.key} = {score.value:.4f}): "
+                                  f"{score.explanation or score.meaning}")
             self.scores.addWidget(label, row, 0)
             self.scores.addWidget(value, row, 1)
             self.scores.addWidget(meaning, row, 2)
@@ -219,7 +225,7 @@ class ResultDetails(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
             button.setIconSize(QSize(REF_ICON, REF_ICON))
             button.setAutoRaise(True)
-            button.setText(f"{_short(Path(ref.path).stem)}\n{ref.weight:.2f}")
+            button.setText(f"{_short(Path(ref.path).stem)} {ref.weight:.2f}")
             source = f"{ref.source}: " if ref.source else ""
             button.setToolTip(f"{ref.path}\n{source}{ref.why or 'weight ' + format(ref.weight, '.2f')}"
                               + ("\nClick to show it in the browser" if ref.item_id is not None else ""))

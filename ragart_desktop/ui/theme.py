@@ -32,6 +32,8 @@ QPushButton#PrimaryButton { background: %(accent)s; color: white; font-weight: b
 QPushButton#PrimaryButton:disabled { background: palette(mid); color: palette(placeholder-text); }
 QLabel#Hint, QLabel#JobStatus, QLabel#BrowserSummary { color: palette(placeholder-text); }
 QFrame#ErrorPanel { background: %(error_bg)s; border: 1px solid %(error_border)s; border-radius: 4px; }
+QLabel#NearCopyWarning { background: %(error_bg)s; border: 1px solid %(error_border)s; border-radius: 4px;
+                         padding: 2px 6px; }
 QFrame#JobRow { border-radius: 4px; }
 QDockWidget::title { padding: 4px 6px; background: palette(mid); }
 QTabBar::tab { padding: 5px 14px; }

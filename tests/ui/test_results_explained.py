@@ -49,7 +49,7 @@ def test_the_result_strip_shows_references_scores_and_the_near_copy(qtbot, home)
     assert "Near-copy of desert-mesa-sunset.png" in details.near_copy.text() and "0.97" in details.near_copy.text()
     shown = [details.scores.itemAt(i).widget().text() for i in range(details.scores.count())]
     assert "Like its references" in shown and "0.83" in shown and "Prompt words (indirect)" in shown
-    assert any("without a CLIP model" in text for text in shown)      # what the score means, on screen
+    assert "no CLIP model: the prompt vs look-alikes' words" in shown  # what the score means, on screen
     buttons = details.reference_buttons
     assert len(buttons) == 2 and buttons[0].text().startswith("desert-mesa-s") and "0.41" in buttons[1].text()
     with qtbot.waitSignal(editor.reveal_requested) as revealed:

@@ -12,11 +12,14 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +28,7 @@ from ragart_desktop.ui.canvas.qimage import pil_to_qimage
 from ragart_desktop.ui.result_details import ResultDetails, explain, unselected_icon
 
 _THUMB = 96
+STRIP_HEIGHT = 196   # a near-copy warning, four scores and a row of references without scrolling
 _INDEX_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -51,12 +55,13 @@ class ResultStrip(QWidget):
         self.list.setFlow(QListWidget.Flow.LeftToRight)
         self.list.setWrapping(False)
         self.list.setIconSize(QSize(_THUMB, _THUMB))
-        self.list.setFixedHeight(_THUMB + 44)
+        self.list.setFixedHeight(STRIP_HEIGHT)
+        self.list.setMinimumWidth(2 * _THUMB + 40)
         self.list.setMovement(QListWidget.Movement.Static)
         self.list.currentItemChanged.connect(lambda *_: self._selection_changed())
 
         self.info = QLabel("No results yet.")
-        self.info.setWordWrap(True)
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.details = ResultDetails()
         self.preview_box = QCheckBox("Preview on canvas", checked=True)
         self.preview_box.toggled.connect(lambda *_: self._selection_changed())
@@ -67,22 +72,29 @@ class ResultStrip(QWidget):
         self.clear_button = QPushButton("Clear all")
         self.clear_button.clicked.connect(self.clear)
 
-        controls = QVBoxLayout()
+        # One line of controls over [candidates | what the selected one is made of]. The details
+        # scroll inside the strip's height: the strip never squeezes the canvas, nor widens the window.
+        header = QHBoxLayout()
         title = QLabel("Results")
         title.setStyleSheet("font-weight: bold;")
-        controls.addWidget(title)
-        controls.addWidget(self.info)
-        controls.addWidget(self.preview_box)
-        buttons = QHBoxLayout()
-        for b in (self.accept_button, self.discard_button, self.clear_button):
-            buttons.addWidget(b)
-        controls.addLayout(buttons)
-        controls.addStretch(1)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(4, 2, 4, 2)
-        row.addWidget(self.list, 1)
-        row.addWidget(self.details, 2)
-        row.addLayout(controls)
+        header.addWidget(title)
+        header.addWidget(self.info, 1)
+        for widget in (self.preview_box, self.accept_button, self.discard_button, self.clear_button):
+            header.addWidget(widget)
+        details = QScrollArea()
+        details.setWidget(self.details)
+        details.setWidgetResizable(True)
+        details.setFrameShape(QFrame.Shape.NoFrame)
+        details.setFixedHeight(STRIP_HEIGHT)
+        details.setMinimumWidth(240)
+        body = QHBoxLayout()
+        body.addWidget(self.list, 1)
+        body.addWidget(details, 3)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(4, 2, 4, 2)
+        box.setSpacing(2)
+        box.addLayout(header)
+        box.addLayout(body)
         self._selection_changed()
 
     def __len__(self) -> int:

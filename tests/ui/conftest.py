@@ -53,6 +53,20 @@ def window(qtbot, home):
 
 
 @pytest.fixture
+def canvas_window(qtbot, home):
+    """The main window with its editors (the canvas); closed here, discarding any unsaved edit
+    (qtbot would close it first, and a modified canvas asks "save changes?")."""
+    from ragart_desktop.ui.main_window import MainWindow
+    from tests.ui.dialogs import close_discarding
+
+    win = MainWindow(home, Settings(), load_editor_tabs=True)
+    with qtbot.waitSignal(win.ready, timeout=20_000):
+        win.show()
+    yield win
+    close_discarding(win)
+
+
+@pytest.fixture
 def make_images():
     return write_images
 

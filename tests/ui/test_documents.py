@@ -6,24 +6,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog
 
 from ragart_desktop.core.canvas import autosave_dir
 from ragart_desktop.core.settings import Settings
 from tests.ui.dialogs import DialogAnswer, click_button, close_discarding
-
-
-@pytest.fixture
-def canvas_window(qtbot, home):
-    from ragart_desktop.ui.main_window import MainWindow
-
-    win = MainWindow(home, Settings(), load_editor_tabs=True)   # closed here, not by qtbot: it may ask
-    with qtbot.waitSignal(win.ready, timeout=20_000):
-        win.show()
-    yield win
-    close_discarding(win)
 
 
 def _file_action(win, text: str):

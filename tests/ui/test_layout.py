@@ -2,33 +2,17 @@
 from __future__ import annotations
 
 import json
-import warnings
 
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, QSize, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QImage
+from PySide6.QtCore import QMimeData, QSize, QUrl
+from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QApplication, QCheckBox, QStyle, QStyleOptionButton, QToolBar
 
-from ragart_desktop.core.settings import Settings
 from ragart_desktop.ui.mime import ITEM_MIME
+from tests.ui.gestures import drop
 
 LAPTOP_WIDTH = 1280
-
-
-def _drop(target, mime: QMimeData) -> bool:
-    centre = target.rect().center()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        enter = QDragEnterEvent(centre, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                                Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(target, enter)
-    if not enter.isAccepted():
-        return False
-    drop = QDropEvent(QPointF(centre), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(target, drop)
-    return drop.isAccepted()
 
 
 def test_a_result_dropped_on_references_in_use_is_pinned_not_imported(qtbot, window, tmp_path):
@@ -39,32 +23,24 @@ def test_a_result_dropped_on_references_in_use_is_pinned_not_imported(qtbot, win
     mime.setData(ITEM_MIME, json.dumps([{"id": 5, "path": str(path), "kind": "image", "title": "harbour"}]).encode())
     pinned = window.generation_panel.pinned_list
     assert pinned.viewport().acceptDrops()           # Qt delivers drops to the viewport, or to the window
-    assert _drop(pinned.viewport(), mime)
+    assert drop(pinned.viewport(), mime)
     assert [p.item_id for p in window.generation_panel.pinned] == [5]
-    assert not _drop(window, mime)                   # the window never re-imports a library item
+    assert not drop(window, mime)                   # the window never re-imports a library item
     assert window.service.indexer.pending_ids() == []
 
 
-def test_a_search_never_makes_the_window_wider_than_a_laptop_screen(qtbot, home):
+def test_a_search_never_makes_the_window_wider_than_a_laptop_screen(qtbot, canvas_window):
     from ragart_desktop.ui.browser.view import ExampleRef
-    from ragart_desktop.ui.main_window import MainWindow
 
-    win = MainWindow(home, Settings(), load_editor_tabs=True)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.ready, timeout=20_000):
-        win.show()
-    try:
-        qtbot.wait(50)                                   # the docks laid out
-        before = win.minimumSizeHint().width()
-        assert before <= LAPTOP_WIDTH
-        win.browser.summary.setText("1,979 results · 212 near-duplicates grouped in folders of many names")
-        win.browser.examples.set_examples([ExampleRef("stormy-harbour-crop-at-dusk-final-version.png", item_id=1),
-                                           ExampleRef("north-sea-squall-study-number-two.png", item_id=2,
-                                                      negative=True)])
-        qtbot.wait(50)
-        assert win.minimumSizeHint().width() == before
-    finally:
-        win.close()
+    win = canvas_window
+    qtbot.wait(50)                                   # the docks laid out
+    before = win.minimumSizeHint().width()
+    assert before <= LAPTOP_WIDTH
+    win.browser.summary.setText("1,979 results · 212 near-duplicates grouped in folders of many names")
+    win.browser.examples.set_examples([ExampleRef("stormy-harbour-crop-at-dusk-final-version.png", item_id=1),
+                                       ExampleRef("north-sea-squall-study-number-two.png", item_id=2, negative=True)])
+    qtbot.wait(50)
+    assert win.minimumSizeHint().width() == before
 
 
 def test_a_long_undo_label_keeps_the_canvas_tools_in_view(qtbot, home):
@@ -82,27 +58,20 @@ def test_a_long_undo_label_keeps_the_canvas_tools_in_view(qtbot, home):
     editor.shutdown()
 
 
-def test_opening_error_details_leaves_the_canvas_its_size(qtbot, home):
+def test_opening_error_details_leaves_the_canvas_its_size(qtbot, canvas_window):
     from ragart_desktop.ui.error_report import ErrorReport
-    from ragart_desktop.ui.main_window import MainWindow
 
-    win = MainWindow(home, Settings(), load_editor_tabs=True)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.ready, timeout=20_000):
-        win.show()
-    try:
-        win.report_error(ErrorReport("the file is truncated.", context="Import", path="/art/scan.png",
-                                     details="Traceback …\n" * 40, kind="storage"))
-        qtbot.wait(50)
-        view = win.tabs.widget(0).view
-        height, zoom = view.height(), view.scale
-        win.error_panel.details_button.setChecked(True)
-        qtbot.wait(50)
-        assert "scan.png" in win.error_panel.details.toPlainText()
-        assert (view.height(), view.scale) == (height, zoom)
-        win.error_panel.details_button.setChecked(False)
-    finally:
-        win.close()
+    win = canvas_window
+    win.report_error(ErrorReport("the file is truncated.", context="Import", path="/art/scan.png",
+                                 details="Traceback …\n" * 40, kind="storage"))
+    qtbot.wait(50)
+    view = win.tabs.widget(0).view
+    height, zoom = view.height(), view.scale
+    win.error_panel.details_button.setChecked(True)
+    qtbot.wait(50)
+    assert "scan.png" in win.error_panel.details.toPlainText()
+    assert (view.height(), view.scale) == (height, zoom)
+    win.error_panel.details_button.setChecked(False)
 
 
 def test_after_accept_the_canvas_shows_what_was_accepted(qtbot, home):

@@ -6,14 +6,14 @@ import subprocess
 import sys
 import threading
 import time
-import warnings
 from pathlib import Path
 
 import pytest
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QToolButton
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtWidgets import QToolButton
+
+from tests.ui.gestures import drop
 
 IMPORT_TIMEOUT_MS = 120_000   # the first import loads the text embedder
 
@@ -22,18 +22,7 @@ def drop_files(target, paths: list[Path]) -> bool:
     """Simulate the file manager dropping ``paths`` on ``target``; True when the drop was accepted."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    centre = target.rect().center()
-    with warnings.catch_warnings():   # Qt 6 deprecates the QPoint constructor but offers no other
-        warnings.simplefilter("ignore", DeprecationWarning)
-        enter = QDragEnterEvent(centre, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                                Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(target, enter)
-    if not enter.isAccepted():
-        return False
-    drop = QDropEvent(QPointF(centre), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(target, drop)
-    return drop.isAccepted()
+    return drop(target, mime)
 
 
 def wait_rows(qtbot, window, n: int) -> None:

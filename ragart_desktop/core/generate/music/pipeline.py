@@ -30,6 +30,7 @@ from ragart_desktop.core.generate.music.plan import (
 from ragart_desktop.core.generate.music.request import MusicRequest
 from ragart_desktop.core.generate.result import GeneratedOutput
 from ragart_desktop.core.generate.result import GenerationResult as _Result
+from ragart_desktop.core.kinds import kind_named
 from ragart_desktop.core.music.midi_io import write_score
 from ragart_desktop.core.music.score import EPS, Note, Score
 from ragart_desktop.core.progress import Task, ensure_task
@@ -49,7 +50,7 @@ class GeneratedPiece(GeneratedOutput):
 @dataclass
 class MusicResult(_Result):
     kind = "music"
-    suffixes = (".mid", ".midi")
+    suffixes = kind_named("music").suffixes
 
     plan: Optional[Plan] = None
     warnings: list[str] = field(default_factory=list)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from ragart_desktop.core.errors import BadInputError, UsageError
 from ragart_desktop.core.generate import references as shared
 from ragart_desktop.core.generate.music.request import MusicRequest
+from ragart_desktop.core.kinds import kind_for_suffix
 from ragart_desktop.core.music.analysis import ARPEGGIO, BASS, CHORDS, DRUMS, MELODY, track_role
 from ragart_desktop.core.music.midi_io import read_score, to_pretty_midi
 from ragart_desktop.core.music.score import EPS, Note, Score, TempoChange, TimeSignature, Track
@@ -96,7 +97,7 @@ def input_end(score: Score) -> float:
 # ---------------------------------------------------------------- 2. retrieve
 
 def _load(ref: shared.Reference) -> MusicReference:
-    if not ref.path.lower().endswith((".mid", ".midi")):
+    if kind_for_suffix(os.path.splitext(ref.path)[1]) != "music":
         raise BadInputError("is not a MIDI file.", path=ref.path)
     return MusicReference(**vars(ref), score=read_score(ref.path))
 

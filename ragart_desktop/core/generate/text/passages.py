@@ -12,6 +12,7 @@ fit a theme, chosen by hybrid scoring and kept diverse.
 from __future__ import annotations
 
 import math
+import os
 import re
 import zlib
 from collections import Counter
@@ -23,7 +24,7 @@ import numpy as np
 from ragart_desktop.core.errors import BadInputError
 from ragart_desktop.core.generate import references as shared
 from ragart_desktop.core.generate.text.script import han_chars, has_han
-from ragart_desktop.core.library.analysis import TEXT_EXTS
+from ragart_desktop.core.kinds import kind_for_suffix
 from ragart_desktop.core.text.words import words
 from ragart_desktop.core.retrieval.ranking import mmr, reciprocal_rank_fusion
 
@@ -110,7 +111,7 @@ def load_passages(ref: shared.Reference) -> TextReference:
     """The seam's loader for text: read the note and cut it into passages."""
     from ragart_desktop.core.library.read_text import decode_text
 
-    if not ref.path.lower().endswith(tuple(TEXT_EXTS)):
+    if kind_for_suffix(os.path.splitext(ref.path)[1]) != "text":
         raise BadInputError("is not a text note (.txt or .md).", path=ref.path)
     try:
         with open(ref.path, "rb") as f:

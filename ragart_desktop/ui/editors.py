@@ -10,13 +10,17 @@ The window never asks an editor what it can do by probing for method names. An e
     close_document()                    the user closes without saving: drop its autosave
     recoverable_autosaves(), recover_autosave(path)   what a crash left behind
     generation_context()                what it hands to generation of its kind (canvas: image + mask)
-    take_results(record)                the finished job's outputs land here
+    attach(generation, settings)        the generation service, for an editor that runs its own
+                                        kind's jobs (the Text tab's Write)
+    take_results(generated)             a job it asked for finished: its outputs land here
+    show_preview(payload), generation_ended()   a job's previews; its failure or cancel
     set_thumbnail_source(source)        library thumbnails for the references it shows
     shutdown()                          the window is closing
 
 and emits ``document_changed`` (contents, name or modified flag), ``pin_reference_requested``,
-``reveal_requested`` (show library items in the browser), ``error_occurred`` and ``status_message``. The canvas is one; a piano roll (kind "music") and a
-text editor (kind "text") plug in the same way, each with its own generation context type.
+``reveal_requested`` (show library items in the browser), ``error_occurred`` and ``status_message``.
+The canvas (kind "image") and the Text tab (kind "text") are two; a piano roll (kind "music") plugs
+in the same way.
 
 ``EDITOR_SPECS`` lists the editors the window tries to load; one whose package is not installed
 is skipped, one that fails to build is reported and skipped, so an editor bug never stops the app.
@@ -35,8 +39,9 @@ from PySide6.QtWidgets import QWidget
 if TYPE_CHECKING:
     from PIL import Image
 
-    from ragart_desktop.core.history import HistoryRecord
+    from ragart_desktop.core.settings import Settings
     from ragart_desktop.ui.file_dialogs import FileDialogs
+    from ragart_desktop.ui.generation_service import GenerationService, Generated
     from ragart_desktop.ui.result_details import ThumbnailSource
 
 log = logging.getLogger(__name__)
@@ -148,9 +153,18 @@ class Editor(QWidget):
         """What generation of ``kind`` works on (None: nothing to offer)."""
         return None
 
-    def take_results(self, record: "HistoryRecord") -> None:
-        """A generation of this editor's kind finished: offer its outputs (with their references,
-        scores and warnings on show)."""
+    def attach(self, generation: "GenerationService", settings: "Settings") -> None:
+        """The generation service (and settings), for an editor that runs its own kind's jobs."""
+
+    def take_results(self, generated: "Generated") -> None:
+        """A job this editor asked for finished: offer its outputs (with their references, scores
+        and warnings on show)."""
+
+    def show_preview(self, payload: Any) -> None:
+        """A step of a job it asked for: a QImage (an image's step) or str (the text so far)."""
+
+    def generation_ended(self) -> None:
+        """A job it asked for failed (the window shows why) or was cancelled."""
 
     def set_thumbnail_source(self, source: "ThumbnailSource") -> None:
         """Where the thumbnails of library items come from (the browser's cache)."""

@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self.history_store = self.generation.history
         for host in (self.service.reader, self.service.indexer, self.model_worker):
             host.unhandled_error.connect(self.report_error)
+        self.generation.failed.connect(self.report_error)
 
         # Views.
         self.error_panel = ErrorPanel()
@@ -312,6 +313,7 @@ class MainWindow(QMainWindow):
         editor.document_changed.connect(self._update_editor_actions)
         editor.reveal_requested.connect(self.reveal_in_browser)
         editor.set_thumbnail_source(self.browser.thumbnails)
+        editor.attach(self.generation, self.settings)
         self._update_editor_actions()
 
     @staticmethod
@@ -477,8 +479,8 @@ class MainWindow(QMainWindow):
 
         form = self.generation_panel.form()
         editor = self.current_editor()
-        if editor is not None and editor.kind != "image":
-            editor = None
+        if editor is None or editor.kind != "image":   # results still land on a canvas when there is one
+            editor = next((e for e in self.editors if e.kind == "image"), None)
         try:
             request = image_request(form, editor.generation_context() if editor is not None else None)
         except RagartError as exc:
@@ -487,12 +489,9 @@ class MainWindow(QMainWindow):
         name = f"Generate: {form.prompt[:40]}" if form.prompt else "Generate"
         return self.generation.generate("image", request, name, target=editor)
 
-    def _generation_done(self, record: "HistoryRecord", target: Optional[Editor]) -> None:
+    def _generation_done(self, record: "HistoryRecord") -> None:
         self.history_view.add_record(record)
         self.history_dock.raise_()
-        editor = target or next((e for e in self.editors if e.kind == record.kind), None)
-        if editor is not None:
-            editor.take_results(record)
         what = kind_named(record.kind).label if record.kind in KIND_NAMES else "result"
         self.statusBar().showMessage(f"Generated {len(record.outputs)} {what}(s)", 6000)
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog
 
 from ragart_desktop.core.canvas import autosave_dir
+from ragart_desktop.core.generate.text.provenance import read_text_file
 from ragart_desktop.core.settings import Settings
 from tests.ui.dialogs import DialogAnswer, click_button, close_discarding
 
@@ -84,6 +85,34 @@ def test_new_and_open_ask_before_dropping_a_modified_canvas(qtbot, canvas_window
     cancel = DialogAnswer(click_button("Cancel"))
     _file_action(canvas_window, "Open…").trigger()
     assert cancel.seen is not None and "sketch" in [layer.name for layer in canvas.document.layers]
+
+
+def test_the_text_tab_news_opens_and_saves_its_text_and_asks_before_losing_it(qtbot, canvas_window, tmp_path,
+                                                                              monkeypatch):
+    win = canvas_window
+    text = next(e for e in win.editors if e.kind == "text")
+    win.tabs.setCurrentWidget(text)
+    assert win.windowTitle() == "RagArt — Untitled"
+    qtbot.keyClicks(text.document, "the harbour at dawn")          # typed
+    assert win.windowTitle() == "RagArt — Untitled*" and win.tabs.tabText(win.tabs.indexOf(text)) == "Text: Untitled*"
+    cancel = DialogAnswer(click_button("Cancel"))
+    _file_action(win, "New…").trigger()
+    assert cancel.seen is not None and text.document.toPlainText() == "the harbour at dawn"
+
+    target = tmp_path / "dawn.md"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    _file_action(win, "Save").trigger()
+    assert read_text_file(target)[0] == "the harbour at dawn" and win.windowTitle() == "RagArt — dawn.md"
+    _file_action(win, "New…").trigger()                # saved: nothing to ask
+    assert text.document.toPlainText() == "" and win.windowTitle() == "RagArt — Untitled"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    _file_action(win, "Open…").trigger()
+    assert text.document.toPlainText() == "the harbour at dawn" and win.windowTitle() == "RagArt — dawn.md"
+
+    qtbot.keyClicks(text.document, ", again")
+    discard = DialogAnswer(click_button("Discard"))
+    win.close()
+    assert discard.seen is not None and "Save the changes" in discard.seen and not win.isVisible()
 
 
 def test_file_new_offers_sizes_and_the_title_names_the_document(qtbot, canvas_window, tmp_path, monkeypatch):

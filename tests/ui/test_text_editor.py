@@ -5,22 +5,23 @@ from __future__ import annotations
 import pytest
 
 from ragart_desktop.core.generate.text.provenance import read_text_file
-from ragart_desktop.core.history import HistoryRecord, HistoryStore
+from ragart_desktop.core.history import HistoryRecord
 from ragart_desktop.ui.text import TextEditor
-from ragart_desktop.ui.workers import WorkerHost
+from ragart_desktop.ui.generation_service import GenerationService
 from tests.core.generate.text.conftest import lib, poems  # noqa: F401
 from tests.core.library.conftest import make_library, shared_embedders  # noqa: F401
 
 
 @pytest.fixture
 def editor(qtbot, home, lib):  # noqa: F811
-    worker = WorkerHost("model")
+    generation = GenerationService(home, lambda: lib)
     text = TextEditor(home=home)
     qtbot.addWidget(text)
-    text.use_services(lambda: lib, worker, HistoryStore.in_home(home.root), lib.settings)
+    with qtbot.waitSignal(generation.worker.finished, timeout=60_000):   # engines and history read
+        text.attach(generation, lib.settings)
     yield text
     text.shutdown()
-    worker.shutdown()
+    generation.shutdown()
 
 
 def test_write_streams_offers_variations_with_scores_and_passages_then_inserts(qtbot, editor, poems):  # noqa: F811
@@ -37,6 +38,12 @@ def test_write_streams_offers_variations_with_scores_and_passages_then_inserts(q
     assert editor.passages.count() > 0 and "line" in editor.passages.item(0).text()
     assert editor.passages.item(0).data(0x0100)["path"].startswith(str(poems))
     assert editor.history_list.count() == 1
+    assert [r.kind for r in editor._generation.history.load(5)] == ["text"]    # the app's history too
+    # A passage's note shows in the browser, with the other passages' notes.
+    with qtbot.waitSignal(editor.reveal_requested, timeout=1000) as revealed:
+        editor.passages.itemClicked.emit(editor.passages.item(0))
+    ids, focus = revealed.args
+    assert focus == editor.passages.item(0).data(0x0100)["id"] and focus in ids
     # Insert at the cursor, then replace a selection with the second variation.
     editor.document.setPlainText("标题\n")
     editor.document.moveCursor(editor.document.textCursor().MoveOperation.End)

@@ -38,7 +38,6 @@ from ragart_desktop.core.canvas import (
     untitled_autosaves,
 )
 from ragart_desktop.core.errors import RagartError, UsageError
-from ragart_desktop.core.history import HistoryRecord
 from ragart_desktop.core.settings import Settings
 from ragart_desktop.core.canvas.document import open_image
 from ragart_desktop.core.home import Home, resolve_home
@@ -52,6 +51,7 @@ from ragart_desktop.ui.canvas.view import CanvasView
 from ragart_desktop.ui.canvas.new_canvas import NewCanvasDialog
 from ragart_desktop.ui.editors import DocumentUndo, Editor, ImageContext
 from ragart_desktop.ui.file_dialogs import FileDialogs
+from ragart_desktop.ui.generation_service import Generated
 from ragart_desktop.ui.result_details import ThumbnailSource
 
 log = logging.getLogger(__name__)
@@ -245,8 +245,8 @@ class CanvasEditor(Editor):
     def generation_context(self) -> ImageContext:
         return ImageContext(self.current_image(), self.selection_mask())
 
-    def take_results(self, record: HistoryRecord) -> None:
-        self.add_generated([o["path"] for o in record.outputs if o.get("path")])
+    def take_results(self, generated: Generated) -> None:
+        self.add_generated([o["path"] for o in generated.record.outputs if o.get("path")])
 
     def set_thumbnail_source(self, source: ThumbnailSource) -> None:
         self.results.details.set_thumbnails(source)

@@ -4,28 +4,38 @@ Left, what to write (theme or first line, form, lines, language, engine, tempera
 variations, retrieval) and Write/Cancel. Middle, the artist's own text (a plain-text editor; CJK
 input methods and fonts work as in any Qt text field), the box where a generation streams in as it
 is written, the variations to choose from with their scores and copy warnings, and Insert at
-cursor / Replace selection. Right, the passages it was written from (double-click opens the source
-note) and the text jobs of the history (click one to see its variations again). Export writes the
-text as .md (front matter) or .txt (sidecar) with the provenance of the variation it came from.
+cursor / Replace selection. Right, the passages it was written from (a click shows the note in the
+browser, a double-click opens it) and the text jobs of the history (click one to see its variations
+again). Export writes the text as .md (front matter) or .txt (sidecar) with the provenance of the
+variation it came from.
 
-The generation runs on the model worker (``job.text_job``); widgets only listen to its signals.
+It is an ``Editor`` (ui/editors.py) of kind "text": Write hands the request to the generation
+service, which runs the text pipeline on the model worker, streams the text so far back through
+``show_preview`` and the variations through ``take_results``. File > New empties the text, Open
+reads a .txt/.md (with the record it carries), Save writes it back; the window asks "save changes?"
+before New, Open and quit.
 """
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QFont, QTextCursor
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
-                               QSpinBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSpinBox, QSplitter,
+                               QVBoxLayout, QWidget)
 
 from ragart_desktop.core.errors import RagartError
-from ragart_desktop.core.history import HistoryRecord, HistoryStore
+from ragart_desktop.core.history import HistoryRecord
 from ragart_desktop.core.home import Home
-from ragart_desktop.ui.text.job import TextJobResult, text_engines, text_job
+from ragart_desktop.core.kinds import kind_named
+from ragart_desktop.core.settings import Settings
+from ragart_desktop.ui.editors import Editor
+from ragart_desktop.ui.file_dialogs import FileDialogs
+from ragart_desktop.ui.generation_service import Generated, GenerationService
+from ragart_desktop.ui.text.engines import text_engines
 
 FORM_CHOICES = (("Free verse", "free"), ("Quatrain (ABAB)", "quatrain"), ("Haiku (5-7-5)", "haiku"),
                 ("五言绝句 (wujue)", "wujue"), ("七言绝句 (qijue)", "qijue"))
@@ -52,24 +62,47 @@ def describe_scores(output: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
-class TextEditor(QWidget):
+@dataclass(frozen=True)
+class TextUndo:
+    """The undo stack of the text being written (the Edit menu's Undo and Redo)."""
+
+    edit: QPlainTextEdit
+
+    @property
+    def can_undo(self) -> bool:
+        return self.edit.document().isUndoAvailable()
+
+    @property
+    def can_redo(self) -> bool:
+        return self.edit.document().isRedoAvailable()
+
+    undo_label = redo_label = None
+
+    def undo(self) -> bool:
+        self.edit.undo()
+        return True
+
+    def redo(self) -> bool:
+        self.edit.redo()
+        return True
+
+
+class TextEditor(Editor):
     kind = "text"
     title = "Text"
 
-    document_changed = Signal()
-    error_occurred = Signal(object)        # a RagartError for the window's error panel
-    status_message = Signal(str)
-
-    def __init__(self, home: Home, parent: Optional[QWidget] = None):
+    def __init__(self, home: Home, parent: Optional[QWidget] = None, *, dialogs: Optional[FileDialogs] = None):
         super().__init__(parent)
         self.home = home
-        self._library: Optional[Callable[[], Any]] = None
-        self._worker = None
-        self._history: Optional[HistoryStore] = None
+        self.dialogs = dialogs if dialogs is not None else FileDialogs(Settings())
+        self._generation: Optional[GenerationService] = None
+        self._exported: Optional[Path] = None   # where Save/Export last wrote the text
         self._job_id: Optional[int] = None
         self._outputs: list[dict[str, Any]] = []
         self._provenance: list[Optional[dict[str, Any]]] = []
-        self._chosen: Optional[int] = None     # the variation last put into the text
+        # The text and provenance record the document came from: the variation last put into it,
+        # or the file opened (None: the user's own words).
+        self._source: Optional[tuple[str, dict[str, Any]]] = None
         self._build()
 
     # -- layout ------------------------------------------------------------------------------------
@@ -158,11 +191,12 @@ class TextEditor(QWidget):
         self.passages.setWordWrap(True)
         self.passages.setTextElideMode(Qt.TextElideMode.ElideNone)   # the source line stays visible
         self.passages.itemDoubleClicked.connect(self._open_source)
+        self.passages.itemClicked.connect(self._reveal_source)
         self.history_list = QListWidget()
         self.history_list.itemClicked.connect(self._show_history_item)
         right = QWidget()
         side = QVBoxLayout(right)
-        side.addWidget(QLabel("Passages it was written from (double-click opens the note)"))
+        side.addWidget(QLabel("Passages it was written from (click: show in the library, double-click: open)"))
         side.addWidget(self.passages, 2)
         side.addWidget(QLabel("History"))
         side.addWidget(self.history_list, 1)
@@ -176,27 +210,58 @@ class TextEditor(QWidget):
         layout.addWidget(splitter)
         self._set_running(False)
 
-    # -- services ----------------------------------------------------------------------------------
-    def use_services(self, library: Callable[[], Any], worker: Any, history: HistoryStore, settings: Any) -> None:
-        """The library (a callable run on the worker), the model worker and the history store."""
-        self._library, self._worker, self._history = library, worker, history
-        worker.preview.connect(self._on_preview)
-        self.engine.clear()
-        for label, name in text_engines(self.home, settings):
-            self.engine.addItem(label, name)
-        self.reload_history()
+    # -- the Editor interface -----------------------------------------------------------------------
+    def document_name(self) -> str:
+        return self._exported.name if self._exported is not None else "Untitled"
 
-    def reload_history(self) -> None:
+    def is_modified(self) -> bool:
+        return self.document.document().isModified()
+
+    def undo_stack(self) -> TextUndo:
+        return TextUndo(self.document)
+
+    def commands(self) -> Mapping[str, Callable[[], Any]]:
+        return {"new_document": self.new_document, "open_file": self.open_file, "save": self.save,
+                "save_as": lambda: self.export(), "export": lambda: self.export()}
+
+    def save(self) -> bool:
+        return self.export(self._exported) is not None
+
+    def attach(self, generation: GenerationService, settings: Settings) -> None:
+        """Write runs on ``generation``; its engines (models in the folders) and the text jobs of
+        history are read on its worker."""
+        self._generation = generation
+        home, history = self.home, generation.history
+
+        def read(task) -> tuple[list[tuple[str, str]], list[HistoryRecord]]:
+            return text_engines(home, settings), [r for r in history.load(HISTORY_LIMIT) if r.kind == "text"]
+
+        generation.worker.submit("Text engines and history", read, visible=False, on_result=self._attached)
+
+    def _attached(self, found: tuple[list[tuple[str, str]], list[HistoryRecord]]) -> None:
+        engines, records = found
+        self.engine.clear()
+        for label, name in engines:
+            self.engine.addItem(label, name)
         self.history_list.clear()
-        if self._history is None:
-            return
-        try:
-            records = [r for r in self._history.load(HISTORY_LIMIT) if r.kind == "text"]
-        except RagartError as exc:
-            self.error_occurred.emit(exc)
-            return
         for record in records:
             self._add_history(record)
+
+    def take_results(self, generated: Generated) -> None:
+        result = generated.result
+        self._set_running(False)
+        self._add_history(generated.record, first=True)
+        self.show_record(generated.record, [result.record(o) for o in result.outputs],
+                         [p.to_json() for p in result.passages])
+        self.status_message.emit(f"Wrote {len(generated.record.outputs)} variation(s) in {result.seconds:.1f} s")
+
+    def show_preview(self, payload: Any) -> None:
+        if isinstance(payload, str):
+            self.stream.setPlainText(payload)
+            self.stream.moveCursor(QTextCursor.MoveOperation.End)
+
+    def generation_ended(self) -> None:
+        self._set_running(False)
 
     def _add_history(self, record: HistoryRecord, first: bool = False) -> None:
         prompt = str(record.request.get("prompt", ""))[:40]
@@ -218,7 +283,7 @@ class TextEditor(QWidget):
                            count=self.count.value()).validate()
 
     def write(self) -> Optional[int]:
-        if self._worker is None or self._job_id is not None:
+        if self._generation is None or self._job_id is not None:
             return None
         try:
             req = self.request()
@@ -228,37 +293,19 @@ class TextEditor(QWidget):
         self.stream.clear()
         self._set_running(True)
         self.status_message.emit("Writing…")
-        started = time.perf_counter()
-        self._job_id = self._worker.submit(
-            f"Write: {req.prompt[:40]}", text_job(req, self.home, self._library, self._history),
-            on_result=lambda result: self._done(result, time.perf_counter() - started),
-            on_error=self._failed, on_cancel=lambda: self._set_running(False))
+        self._job_id = self._generation.generate("text", lambda work_dir: req, f"Write: {req.prompt[:40]}",
+                                                 target=self)
         return self._job_id
 
     def cancel(self) -> None:
-        if self._worker is not None and self._job_id is not None:
-            self._worker.cancel(self._job_id)
+        if self._generation is not None and self._job_id is not None:
+            self._generation.cancel(self._job_id)
 
     def _set_running(self, running: bool) -> None:
         if not running:
             self._job_id = None
         self.write_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
-
-    def _on_preview(self, job_id: int, payload: Any) -> None:
-        if job_id == self._job_id and isinstance(payload, str):
-            self.stream.setPlainText(payload)
-            self.stream.moveCursor(QTextCursor.MoveOperation.End)
-
-    def _failed(self, report: Any) -> None:
-        self._set_running(False)
-        self.error_occurred.emit(report)
-
-    def _done(self, result: TextJobResult, seconds: float) -> None:
-        self._set_running(False)
-        self._add_history(result.record, first=True)
-        self.show_record(result.record, result.provenance, result.passages)
-        self.status_message.emit(f"Wrote {len(result.record.outputs)} variation(s) in {seconds:.1f} s")
 
     # -- variations, passages, history -------------------------------------------------------------
     def show_record(self, record: HistoryRecord, provenance: Optional[list[dict[str, Any]]] = None,
@@ -296,6 +343,14 @@ class TextEditor(QWidget):
         record: HistoryRecord = item.data(Qt.ItemDataRole.UserRole)
         self.show_record(record)
 
+    def _reveal_source(self, item: QListWidgetItem) -> None:
+        """Show the passages' notes in the browser, this one selected."""
+        focus = (item.data(Qt.ItemDataRole.UserRole) or {}).get("id")
+        shown = (self.passages.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.passages.count()))
+        ids = [p["id"] for p in shown if p and p.get("id") is not None]
+        if focus is not None:
+            self.reveal_requested.emit(list(dict.fromkeys(ids)), focus)
+
     def _open_source(self, item: QListWidgetItem) -> None:
         passage = item.data(Qt.ItemDataRole.UserRole)
         if passage and passage.get("path"):
@@ -312,34 +367,65 @@ class TextEditor(QWidget):
             cursor = self.document.textCursor()
             cursor.clearSelection()
             cursor.insertText(text)
-            self._chosen = self.variations.currentRow()
+            self._took_in_current()
 
     def replace_selection(self) -> None:
         text = self.selected_text()
         if text:
             self.document.textCursor().insertText(text)   # a selection is replaced; none: inserted
-            self._chosen = self.variations.currentRow()
+            self._took_in_current()
 
-    def export(self, path: Optional[str] = None) -> Optional[Path]:
+    def _took_in_current(self) -> None:
+        row = self.variations.currentRow()
+        record = self._provenance[row] if 0 <= row < len(self._provenance) else None
+        if record:
+            self._source = (self.selected_text(), record)
+
+    def new_document(self) -> None:
+        """An empty text (the window asked "save changes?" first)."""
+        self._load("", None, None)
+
+    def open_file(self) -> bool:
+        """A .txt or .md into the text, with the RagArt record it carries (kept when it is saved)."""
+        from ragart_desktop.core.generate.text.provenance import read_text_file
+
+        path = self.dialogs.open_file(self, "Open text", kind_named("text").file_filter)
+        if not path:
+            return False
+        text, record = read_text_file(path)
+        self._load(text, Path(path), record)
+        return True
+
+    def _load(self, text: str, path: Optional[Path], record: Optional[dict[str, Any]]) -> None:
+        self.document.setPlainText(text)
+        self.document.document().setModified(False)
+        self._exported = path
+        self._source = (text, record) if record else None
+        self.document_changed.emit()
+
+    def export(self, path: Optional[str | Path] = None) -> Optional[Path]:
         """Write the text as .md (front matter) or .txt (sidecar) with the provenance of the
         variation it took in (marked ``edited`` when the text is no longer exactly that)."""
         from ragart_desktop.core.generate.text.provenance import save_text
 
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export text", str(self.home.outputs_dir),
-                                                  "Markdown with provenance (*.md);;Plain text + sidecar (*.txt)")
+            path = self.dialogs.save_file(self, "Export text", "untitled.md",
+                                          "Markdown with provenance (*.md);;Plain text + sidecar (*.txt)")
             if not path:
                 return None
         text = self.document.toPlainText()
         record: dict[str, Any] = {"app": "RagArt Desktop", "kind": "text"}
-        if self._chosen is not None and self._chosen < len(self._provenance) and self._provenance[self._chosen]:
-            record = dict(self._provenance[self._chosen])
-            record["edited"] = text.strip() != str(self._outputs[self._chosen].get("text", "")).strip()
+        if self._source is not None:
+            taken, record = self._source[0], dict(self._source[1])
+            record["edited"] = bool(record.get("edited")) or text.strip() != taken.strip()
         try:
             written = save_text(text, path, record)
         except RagartError as exc:
             self.error_occurred.emit(exc)
             return None
+        self._exported = Path(written)
+        self.document.document().setModified(False)
+        self.document_changed.emit()
         self.status_message.emit(f"Exported {written}")
         return written
 

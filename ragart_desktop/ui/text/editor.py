@@ -136,6 +136,9 @@ class TextEditor(Editor):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
+        for box in (self.form_box, self.language, self.engine):   # long names are elided, not widening
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)
         controls = QWidget()
         form = QFormLayout(controls)
         form.addRow("Theme", self.prompt)
@@ -196,7 +199,9 @@ class TextEditor(Editor):
         self.history_list.itemClicked.connect(self._show_history_item)
         right = QWidget()
         side = QVBoxLayout(right)
-        side.addWidget(QLabel("Passages it was written from (click: show in the library, double-click: open)"))
+        heading = QLabel("Passages it was written from (click: show in the library; double-click: open)")
+        heading.setWordWrap(True)       # never widens the window
+        side.addWidget(heading)
         side.addWidget(self.passages, 2)
         side.addWidget(QLabel("History"))
         side.addWidget(self.history_list, 1)

@@ -14,6 +14,7 @@ The window never asks an editor what it can do by probing for method names. An e
                                         kind's jobs (the Text tab's Write)
     take_results(generated)             a job it asked for finished: its outputs land here
     show_preview(payload), generation_ended()   a job's previews; its failure or cancel
+    load_request(request)               History > Re-run of its kind: the request back in its controls
     set_thumbnail_source(source)        library thumbnails for the references it shows
     shutdown()                          the window is closing
 
@@ -165,6 +166,9 @@ class Editor(QWidget):
 
     def generation_ended(self) -> None:
         """A job it asked for failed (the window shows why) or was cancelled."""
+
+    def load_request(self, request: Mapping[str, Any]) -> None:
+        """A stored request of its kind back in its controls (History > Re-run)."""
 
     def set_thumbnail_source(self, source: "ThumbnailSource") -> None:
         """Where the thumbnails of library items come from (the browser's cache)."""

@@ -34,13 +34,13 @@ def load_entries(records: list[HistoryRecord], task: Task) -> list[Entry]:
         task.check()
         for i, output in enumerate(record.outputs):
             path = output.get("path")
-            image = read_thumbnail(path) if path and Path(path).exists() else None
+            image = read_thumbnail(path) if record.kind == "image" and path and Path(path).exists() else None
             entries.append((record, i, image))
     return entries
 
 
 class HistoryView(QWidget):
-    rerun_requested = Signal(dict)    # the stored request
+    rerun_requested = Signal(str, dict)    # the job's kind, its stored request
 
     def __init__(self, store: HistoryStore, worker: WorkerHost, parent=None):
         super().__init__(parent)
@@ -124,7 +124,8 @@ class HistoryView(QWidget):
         record, index = item.data(Qt.ItemDataRole.UserRole)
         output = record.outputs[index]
         menu = QMenu(self)
-        menu.addAction("Re-run", lambda: self.rerun_requested.emit(dict(record.request, seed=output.get("seed"))))
+        menu.addAction("Re-run", lambda: self.rerun_requested.emit(record.kind,
+                                                                   dict(record.request, seed=output.get("seed"))))
         menu.addAction("Copy seed", lambda: QGuiApplication.clipboard().setText(str(output.get("seed", ""))))
         menu.addAction("Open output", lambda: self._open(item))
         if output.get("path"):

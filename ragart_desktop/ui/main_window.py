@@ -495,10 +495,18 @@ class MainWindow(QMainWindow):
         what = kind_named(record.kind).label if record.kind in KIND_NAMES else "result"
         self.statusBar().showMessage(f"Generated {len(record.outputs)} {what}(s)", 6000)
 
-    def _rerun(self, request: dict) -> None:
-        self.generation_panel.load_request(request)
-        self.generation_dock.raise_()
-        self.generation_dock.show()
+    def _rerun(self, kind: str, request: dict) -> None:
+        """History > Re-run: the request back in the controls of its kind (image: the generation
+        panel; another kind: the editor of that kind)."""
+        if kind == "image":
+            self.generation_panel.load_request(request)
+            self.generation_dock.raise_()
+            self.generation_dock.show()
+            return
+        editor = next((e for e in self.editors if e.kind == kind), None)
+        if editor is not None:
+            self.tabs.setCurrentWidget(editor)
+            editor.load_request(request)
 
     # -- errors and status -------------------------------------------------------------------------
 

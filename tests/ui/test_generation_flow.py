@@ -46,7 +46,7 @@ def test_generate_with_the_builtin_engine_records_history_and_reruns(qtbot, wind
     panel.fixed_seed.setChecked(False)
     item = window.history_view.list.item(0)
     stored, index = item.data(Qt.ItemDataRole.UserRole)
-    window.history_view.rerun_requested.emit(dict(stored.request, seed=stored.outputs[index]["seed"]))
+    window.history_view.rerun_requested.emit("image", dict(stored.request, seed=stored.outputs[index]["seed"]))
     assert panel.prompt.toPlainText() == "a harbour at dusk"
     assert panel.seed.value() == 1234 and panel.fixed_seed.isChecked()
 
@@ -89,3 +89,14 @@ def test_loras_are_offered_for_diffusion_models_only_and_reach_the_request(qtbot
     panel.loras.item(0).setCheckState(Qt.CheckState.Unchecked)
     panel.load_request(request.to_json())                                 # history "re-run"
     assert panel.form().loras == [("ink-style", 0.5)]
+
+
+def test_a_text_job_re_run_from_history_fills_the_text_tab_not_the_image_panel(qtbot, canvas_window):
+    win = canvas_window
+    text = next(e for e in win.editors if e.kind == "text")
+    image_prompt = win.generation_panel.form().prompt
+    win.history_view.rerun_requested.emit("text", {"prompt": "雪夜", "form": "wujue", "seed": 7, "count": 2,
+                                                   "retrieve": False})
+    assert win.current_editor() is text and text.prompt.text() == "雪夜"
+    assert text.form_box.currentData() == "wujue" and text.seed.value() == 7 and text.count.value() == 2
+    assert not text.retrieve.isChecked() and win.generation_panel.form().prompt == image_prompt

@@ -287,6 +287,19 @@ class TextEditor(Editor):
                            temperature=round(self.temperature.value(), 2), seed=self.seed.value(),
                            count=self.count.value()).validate()
 
+    def load_request(self, request: Mapping[str, Any]) -> None:
+        """A text job's request back in the controls (History > Re-run): Write makes it again."""
+        self.prompt.setText(str(request.get("prompt", "")))
+        for box, key in ((self.form_box, "form"), (self.language, "language"), (self.engine, "engine")):
+            index = box.findData(request.get(key))
+            if index >= 0:
+                box.setCurrentIndex(index)
+        self.lines.setValue(int(request.get("lines") or 0))
+        self.temperature.setValue(float(request.get("temperature", 0.9)))
+        self.seed.setValue(int(request.get("seed", 0)))
+        self.count.setValue(int(request.get("count", 1)))
+        self.retrieve.setChecked(bool(request.get("retrieve", True)))
+
     def write(self) -> Optional[int]:
         if self._generation is None or self._job_id is not None:
             return None

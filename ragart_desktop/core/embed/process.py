@@ -111,11 +111,12 @@ class _Child:
             self._stop()
             context = multiprocessing.get_context("spawn")
             self.conn, child_end = context.Pipe()
-            self.process = context.Process(target=serve, args=(child_end, *self.args),
-                                           name=f"ragart-{self.args[2]}", daemon=True)
-            self.process.start()
+            process = context.Process(target=serve, args=(child_end, *self.args),
+                                      name=f"ragart-{self.args[2]}", daemon=True)
+            process.start()           # (kept only once started: a failed start leaves nothing to join)
+            self.process = process
             child_end.close()
-            log.info("started the %s model process (pid %s)", self.args[2], self.process.pid)
+            log.info("started the %s model process (pid %s)", self.args[2], process.pid)
         return self.conn
 
     def _stop(self) -> None:

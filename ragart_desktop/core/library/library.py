@@ -25,7 +25,7 @@ from ragart_desktop.core.kinds import KIND_NAMES
 from ragart_desktop.core.library.analysis import Analysis
 from ragart_desktop.core.library.catalog import Catalog, Item
 from ragart_desktop.core.library.importer import ImportReport, Skipped, Sync
-from ragart_desktop.core.library.lock import ImportLock
+from ragart_desktop.core.library.lock import HomeLock
 from ragart_desktop.core.progress import Task, ensure_task
 from ragart_desktop.core.settings import Settings
 
@@ -85,11 +85,17 @@ class Library:
             return None
 
     def refresh_indexes(self) -> None:
-        """Re-open indexes another process saved since we read them (we hold no unsaved vectors)."""
+        """Re-open indexes another process saved since we read them.
+
+        Every write saves its indexes before it lets the lock go, so an index with unsaved vectors
+        belongs to a write of this process still in progress and is kept; one that only started
+        over because its files were damaged holds nothing of value and is re-read too.
+        """
         with self._index_lock:
             for e in self.embedders:
                 index = self.indexes[e.id]
-                if not index.dirty and self._stamp(index) != self._index_stamps[e.id]:
+                unsaved = index.dirty and index.rebuild_reason is None
+                if not unsaved and self._stamp(index) != self._index_stamps[e.id]:
                     log.info("index %s changed on disk; reloading", e.id)
                     self._open_index(e)
 
@@ -104,8 +110,9 @@ class Library:
         return cls(home, settings, embedders if embedders is not None else library_embedders(home, settings), task)
 
     def close(self) -> None:
+        """Let go of the catalog. Nothing is saved here: every write saved under the lock already,
+        and a read-only use must never replace an index it found damaged."""
         self.query_pool.shutdown(wait=True)
-        self.save_indexes()
         self.catalog.close()
 
     # ---- import and rescan ----------------------------------------------------------------------
@@ -154,8 +161,8 @@ class Library:
 
     @contextmanager
     def _exclusive(self, task: Task) -> Iterator[None]:
-        """Hold the home's import lock (other processes wait) with indexes read fresh from disk."""
-        with ImportLock(self.home.root / "import.lock", task):
+        """Hold the home's lock (other processes wait) with indexes read fresh from disk."""
+        with HomeLock.of(self.home.root / "import.lock").hold(task):
             self.refresh_indexes()
             yield
 
@@ -291,16 +298,22 @@ class Library:
         return self.thumbnails.get(self.catalog_hash(item_id))
 
     def add_tags(self, item_id: int, tags: Sequence[str]) -> None:
-        self.catalog.add_tags(item_id, tags)
-        self.embed_dirty_words(Task())
+        self._edit(lambda: self.catalog.add_tags(item_id, tags))
 
     def remove_tags(self, item_id: int, tags: Sequence[str]) -> None:
-        self.catalog.remove_tags(item_id, tags)
-        self.embed_dirty_words(Task())
+        self._edit(lambda: self.catalog.remove_tags(item_id, tags))
 
     def set_note(self, item_id: int, note: str) -> None:
-        self.catalog.set_note(item_id, note)
-        self.embed_dirty_words(Task())
+        self._edit(lambda: self.catalog.set_note(item_id, note))
+
+    def _edit(self, change: Callable[[], None]) -> None:
+        """One user edit: under the home's lock, on the latest saved indexes, saved before the lock
+        goes (another process importing meanwhile would otherwise lose its vectors to our copy)."""
+        task = Task()
+        with self._exclusive(task):
+            change()
+            self.embed_dirty_words(task)
+            self.save_indexes()
 
     def status(self) -> dict:
         counts = self.catalog.counts_by_kind()

@@ -13,7 +13,6 @@ its folder name is kept (renaming it re-embeds, which is safe).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 
 from ragart_desktop.core.embed.base import Embedder, l2_normalise
 from ragart_desktop.core.errors import BadInputError, ModelError
+from ragart_desktop.core.models.files import MAX_JSON_BYTES, parse_json, read_capped
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +34,16 @@ class ClipEmbedder(Embedder):
     def __init__(self, model_dir: str | Path, *, device: str = "auto", batch_size: int = 8):
         self.model_dir = Path(model_dir)
         config_path = self.model_dir / "config.json"
-        try:
-            raw = config_path.read_bytes()
-            config = json.loads(raw)
-        except (OSError, ValueError) as exc:
-            raise ModelError("the CLIP model's config.json cannot be read.", path=config_path) from exc
-        if "CLIPModel" not in (config.get("architectures") or []):
+        raw = read_capped(config_path, MAX_JSON_BYTES)
+        config = parse_json(raw, config_path, "the CLIP model's config.json")
+        if not isinstance(config, dict) or "CLIPModel" not in (config.get("architectures") or []):
             raise ModelError("this folder is not a CLIP model (config.json architectures lacks CLIPModel).",
                              path=self.model_dir)
+        dim = config.get("projection_dim", 512)
+        if type(dim) is not int or dim <= 0:
+            raise ModelError(f"the CLIP model's projection_dim {dim!r} is not a positive number.", path=config_path)
         self.id = f"clip-{self.model_dir.name}-{hashlib.sha256(raw).hexdigest()[:10]}"
-        self.dim = int(config.get("projection_dim", 512))
+        self.dim = dim
         self.device_preference = device
         self.batch_size = max(1, int(batch_size))
 

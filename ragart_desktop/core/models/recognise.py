@@ -6,7 +6,6 @@ file, so they are reported as not loadable unless the user listed them in ``Sett
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import asdict, dataclass
@@ -14,11 +13,13 @@ from pathlib import Path
 from typing import Collection
 
 from ragart_desktop.core.errors import ModelError
+from ragart_desktop.core.models.files import NOT_REGULAR, MAX_JSON_BYTES, is_special, read_capped, read_json_object
 from ragart_desktop.core.models.safetensors_header import SafetensorsHeader, read_safetensors_header
 
 log = logging.getLogger(__name__)
 
 PICKLE_SUFFIXES = frozenset({".ckpt", ".pt", ".bin", ".pth"})
+MODEL_SUFFIXES = PICKLE_SUFFIXES | {".safetensors"}
 
 # Cross-attention width of the UNet -> Stable Diffusion family (text-encoder hidden size).
 CONTEXT_DIM_FAMILY = {768: "sd1", 1024: "sd2", 2048: "sdxl"}
@@ -74,7 +75,27 @@ def is_trusted(path: Path, trusted: Collection[str]) -> bool:
 
 
 def inspect_path(path: Path, trusted: Collection[str] = ()) -> ModelEntry | None:
-    """The entry for a model file or folder, or ``None`` when ``path`` is not a model at all."""
+    """The entry for a model file or folder, or ``None`` when ``path`` is not a model at all.
+
+    Whatever a file holds, this never raises and never blocks: special files (FIFOs, devices) are
+    not opened, and any failure while reading one becomes "not loadable: reason" for that path alone.
+    """
+    try:
+        if is_special(path):
+            return _not_loadable(path, NOT_REGULAR) if path.suffix.lower() in MODEL_SUFFIXES else None
+        return _inspect(path, trusted)
+    except Exception as exc:  # noqa: BLE001 - one odd file must never stop the scan of the others
+        log.warning("cannot inspect %s", path, exc_info=True)
+        return _not_loadable(path, f"not loadable: {type(exc).__name__}: {exc}")
+
+
+def _not_loadable(path: Path, reason: str) -> ModelEntry:
+    return ModelEntry(name=path.stem if path.suffix else path.name, family="unknown", task="unknown",
+                      kind="unknown", format="single-file" if path.suffix else "unknown", path=str(path),
+                      size=_size(path), dtype="", loadable=False, reason=reason)
+
+
+def _inspect(path: Path, trusted: Collection[str]) -> ModelEntry | None:
     if path.is_dir():
         if (path / "model_index.json").is_file():
             return _inspect_diffusers_folder(path, trusted)
@@ -134,6 +155,7 @@ def classify_state_dict_keys(header: SafetensorsHeader, **base) -> ModelEntry:
 
     entry = dict(base, task=TASKS["diffusion"], kind="diffusion", dtype=dtype)
     in_conv = header.shape("model.diffusion_model.input_blocks.0.0.weight") or [0, 4]
+    in_conv = in_conv if len(in_conv) > 1 else [0, 0]
     if header.has_prefix("conditioner.embedders.1.model."):
         family, config, variant = "sdxl", "sdxl", ""
     elif header.has_prefix("conditioner.embedders.0.model."):
@@ -168,8 +190,8 @@ def _sd2_prediction(path: Path, header: SafetensorsHeader) -> str:
     sidecar = path.with_suffix(".yaml")
     if sidecar.is_file():
         try:
-            text = sidecar.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            text = read_capped(sidecar, MAX_JSON_BYTES).decode("utf-8", errors="replace")
+        except ModelError:
             text = ""
         return "v-prediction" if 'parameterization: "v"' in text or "parameterization: v" in text else "base"
     spec = " ".join(header.metadata.get(k, "") for k in ("modelspec.architecture", "modelspec.prediction_type"))
@@ -184,17 +206,22 @@ def _lora_family(header: SafetensorsHeader) -> str:
     """The base model a LoRA targets, from the width of its cross-attention key projection."""
     for key, info in header.tensors.items():
         if "attn2" in key and "to_k" in key and ("lora_down" in key or "lora_A" in key):
-            return CONTEXT_DIM_FAMILY.get(info["shape"][-1], "unknown")
+            return _family_of_width(info["shape"])
     if header.has_prefix("lora_te2_"):
         return "sdxl"
     return "unknown"
+
+
+def _family_of_width(shape: list[int]) -> str:
+    """The family whose text encoder is as wide as a projection's input (its last dimension)."""
+    return CONTEXT_DIM_FAMILY.get(shape[-1], "unknown") if shape else "unknown"
 
 
 def _ip_adapter_entry(header: SafetensorsHeader, **base) -> ModelEntry:
     family = "unknown"
     for key, info in header.tensors.items():
         if key.startswith("ip_adapter.") and key.endswith("to_k_ip.weight"):
-            family = CONTEXT_DIM_FAMILY.get(info["shape"][-1], "unknown")
+            family = _family_of_width(info["shape"])
             break
     encoder = _find_image_encoder(Path(base["path"]))
     reason = "" if encoder else (
@@ -207,8 +234,8 @@ def _ip_adapter_entry(header: SafetensorsHeader, **base) -> ModelEntry:
 def _find_image_encoder(weights: Path) -> Path | None:
     """IP-Adapter releases keep their CLIP vision encoder in ``image_encoder/`` beside or above the file."""
     for folder in (weights.parent / "image_encoder", weights.parent.parent / "image_encoder"):
-        config = _read_json(folder / "config.json")
-        if config and "CLIPVisionModelWithProjection" in config.get("architectures", []):
+        config = read_json_object(folder / "config.json")
+        if config and "CLIPVisionModelWithProjection" in _strings(config, "architectures"):
             return folder
     return None
 
@@ -225,11 +252,11 @@ def _pickle_file_entry(path: Path, trusted: Collection[str]) -> ModelEntry:
 # ---------------------------------------------------------------- folders
 
 def _inspect_diffusers_folder(folder: Path, trusted: Collection[str]) -> ModelEntry:
-    index = _read_json(folder / "model_index.json") or {}
+    index = read_json_object(folder / "model_index.json") or {}
     base = dict(name=folder.name, path=str(folder), size=_size(folder), format="diffusers-folder",
                 task=TASKS["diffusion"], kind="diffusion")
-    pipeline = index.get("_class_name", "")
-    unet = _read_json(folder / "unet" / "config.json")
+    pipeline = _text(index, "_class_name")
+    unet = read_json_object(folder / "unet" / "config.json")
     if not pipeline.startswith(("StableDiffusion", "LatentConsistencyModel")) or unet is None:
         return ModelEntry(**base, family="unknown", dtype="", loadable=False,
                           reason=f"diffusers pipeline {pipeline or '(no _class_name)'} is not supported "
@@ -255,22 +282,24 @@ def _diffusers_family(folder: Path, unet: dict) -> str:
     and for non-standard sizes in their text encoder: OpenAI CLIP (quick_gelu) vs OpenCLIP (gelu)."""
     if unet.get("addition_embed_type") == "text_time":
         return "sdxl"
-    family = CONTEXT_DIM_FAMILY.get(unet.get("cross_attention_dim"))
-    if family:
+    width = unet.get("cross_attention_dim")
+    width = width[:1] if isinstance(width, list) else [width]   # diffusers allows one width per block
+    family = _family_of_width(width) if all(type(w) is int for w in width) else "unknown"
+    if family != "unknown":
         return family
-    act = (_read_json(folder / "text_encoder" / "config.json") or {}).get("hidden_act")
+    act = _text(read_json_object(folder / "text_encoder" / "config.json") or {}, "hidden_act")
     return {"quick_gelu": "sd1", "gelu": "sd2"}.get(act, "unknown")
 
 
 def _diffusers_variant(folder: Path, unet: dict) -> str:
     """Turbo/LCM/v-prediction/inpainting hints from the UNet and scheduler configs."""
-    scheduler = _read_json(folder / "scheduler" / "scheduler_config.json") or {}
+    scheduler = read_json_object(folder / "scheduler" / "scheduler_config.json") or {}
     if unet.get("in_channels") == 9:
         return "inpainting"
-    if scheduler.get("_class_name") == "LCMScheduler" or unet.get("time_cond_proj_dim"):
+    if _text(scheduler, "_class_name") == "LCMScheduler" or unet.get("time_cond_proj_dim"):
         return "lcm"
     # SD-Turbo and SDXL-Turbo ship Euler schedulers with "trailing" spacing (1-4 step sampling).
-    if scheduler.get("timestep_spacing") == "trailing" and "Euler" in scheduler.get("_class_name", ""):
+    if scheduler.get("timestep_spacing") == "trailing" and "Euler" in _text(scheduler, "_class_name"):
         return "turbo"
     if scheduler.get("prediction_type") == "v_prediction":
         return "v-prediction"
@@ -282,7 +311,7 @@ def _component_weights(component: Path, model: Path, trusted: Collection[str]) -
     (tokenizer, scheduler); a reason string when the weights are missing, damaged or pickled."""
     if not component.is_dir():
         return f"component folder '{component.name}' listed in model_index.json is missing."
-    config = _read_json(component / "config.json")
+    config = read_json_object(component / "config.json")
     if config is None:  # tokenizers, schedulers, feature extractors hold no weights
         return None
     safetensors = sorted(p for p in component.glob("*.safetensors") if ".fp16." not in p.name) or \
@@ -302,8 +331,8 @@ def _component_weights(component: Path, model: Path, trusted: Collection[str]) -
 
 
 def _inspect_transformers_folder(folder: Path, trusted: Collection[str]) -> ModelEntry | None:
-    config = _read_json(folder / "config.json") or {}
-    architectures = config.get("architectures") or []
+    config = read_json_object(folder / "config.json") or {}
+    architectures = _strings(config, "architectures")
     if (folder / "modules.json").is_file() or (folder / "sentence_bert_config.json").is_file():
         return _sentence_embedder_entry(folder, config, trusted)
     if "CLIPModel" in architectures:
@@ -315,7 +344,7 @@ def _inspect_transformers_folder(folder: Path, trusted: Collection[str]) -> Mode
     else:
         return None
     base = dict(name=folder.name, path=str(folder), size=_size(folder), format="transformers-folder",
-                kind=kind, family=family, task=task, variant=config.get("model_type", ""))
+                kind=kind, family=family, task=task, variant=_text(config, "model_type"))
     weights = _component_weights(folder, folder, trusted)
     if isinstance(weights, str):
         return ModelEntry(**base, dtype="", loadable=False, reason=weights)
@@ -329,7 +358,7 @@ def _sentence_embedder_entry(folder: Path, config: dict, trusted: Collection[str
 
     base = dict(name=folder.name, path=str(folder), size=_size(folder), format="transformers-folder",
                 kind="sentence-embedding", family="sentence-transformers", task=TASKS["sentence-embedding"],
-                variant=config.get("model_type", ""), languages=model_languages(folder))
+                variant=_text(config, "model_type"), languages=model_languages(folder))
     try:
         SentenceLayout.read(folder)
     except ModelError as exc:
@@ -364,8 +393,8 @@ def model_languages(folder: Path) -> tuple[str, ...]:
 
 def _card_languages(readme: Path) -> tuple[str, ...]:
     try:
-        text = readme.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_capped(readme, MAX_JSON_BYTES).decode("utf-8", errors="replace")
+    except ModelError:
         return ()
     match = re.match(r"---\s*\n(.*?)\n---", text, re.DOTALL)
     if not match:
@@ -387,17 +416,18 @@ def _card_languages(readme: Path) -> tuple[str, ...]:
 def _vocabulary(folder: Path) -> list[str]:
     """The tokenizer's vocabulary entries (vocab.txt, or tokenizer.json's model vocab)."""
     try:
-        return (folder / "vocab.txt").read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+        return read_capped(folder / "vocab.txt", MAX_JSON_BYTES).decode("utf-8", errors="replace").splitlines()
+    except ModelError:
         pass
-    vocab = ((_read_json(folder / "tokenizer.json") or {}).get("model") or {}).get("vocab") or []
+    model = (read_json_object(folder / "tokenizer.json") or {}).get("model")
+    vocab = (model.get("vocab") if isinstance(model, dict) else None) or []
     return [v[0] if isinstance(v, list) else str(v) for v in vocab]
 
 
 def _language_model_task(folder: Path, config: dict) -> str:
     """Music models: a MidiTok tokenizer beside the weights, or the Anticipatory Music Transformer's
     vocabulary (55,028 event tokens, no text tokenizer). Everything else generates text."""
-    tokenizer = _read_json(folder / "tokenizer.json") or {}
+    tokenizer = read_json_object(folder / "tokenizer.json") or {}
     if "tokenization" in tokenizer or "miditok_version" in tokenizer or \
             (folder / "tokenizer_params.json").is_file():
         return "music-generation"
@@ -408,12 +438,17 @@ def _language_model_task(folder: Path, config: dict) -> str:
 
 # ---------------------------------------------------------------- helpers
 
-def _read_json(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+
+def _text(config: dict, key: str) -> str:
+    """A config value that should be text ("" when it is missing or something else)."""
+    value = config.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _strings(config: dict, key: str) -> list[str]:
+    """A config value that should be a list of text (the text items of it)."""
+    value = config.get(key)
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _size(path: Path) -> int:

@@ -7,14 +7,15 @@ header itself running past the end of the file) before any loader touches the fi
 """
 from __future__ import annotations
 
-import json
 import math
+import os
 import struct
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from ragart_desktop.core.errors import ModelError
+from ragart_desktop.core.models.files import open_regular, parse_json
 
 MAX_HEADER_BYTES = 100 * 1024 * 1024  # the safetensors library refuses larger headers too
 
@@ -55,8 +56,8 @@ def read_safetensors_header(path: str | Path) -> SafetensorsHeader:
     """Parse and check the header; raise ``ModelError`` naming the file when it is damaged."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
             prefix = fh.read(8)
             if len(prefix) < 8:
                 raise ModelError(f"safetensors file is only {size} bytes, too short for a header.",
@@ -70,29 +71,37 @@ def read_safetensors_header(path: str | Path) -> SafetensorsHeader:
             raw = fh.read(n)
     except OSError as exc:
         raise ModelError(f"cannot read the file ({exc.strerror or exc}).", path=path) from exc
-    try:
-        header = json.loads(raw)
-        if not isinstance(header, dict):
-            raise ValueError("header is not a JSON object")
-    except ValueError as exc:
-        raise ModelError(f"safetensors header is not valid JSON ({exc}).", path=path, hint=_REDOWNLOAD) from exc
+    header = parse_json(raw, path, "safetensors header", _REDOWNLOAD)
+    if not isinstance(header, dict):
+        raise ModelError("safetensors header is not a JSON object.", path=path, hint=_REDOWNLOAD)
     metadata = header.pop("__metadata__", None) or {}
+    if not isinstance(metadata, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                 for k, v in metadata.items()):
+        raise ModelError("safetensors metadata is malformed (it must map text to text).", path=path,
+                         hint=_REDOWNLOAD)
     _check_tensors(path, header, data_size=size - 8 - n)
     return SafetensorsHeader(path=path, tensors=header, metadata=metadata)
 
 
+def _ints(value: object, length: int | None = None) -> bool:
+    """A JSON list of non-negative integers (of ``length`` items when given)."""
+    return (isinstance(value, list) and (length is None or len(value) == length)
+            and all(type(v) is int and v >= 0 for v in value))
+
+
 def _check_tensors(path: Path, tensors: dict, data_size: int) -> None:
     for name, info in tensors.items():
-        try:
-            dtype, shape, (begin, end) = info["dtype"], info["shape"], info["data_offsets"]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ModelError(f"safetensors entry {name!r} is malformed.", path=path, hint=_REDOWNLOAD) from exc
+        if not (isinstance(info, dict) and isinstance(info.get("dtype"), str) and _ints(info.get("shape"))
+                and _ints(info.get("data_offsets"), 2) and info["data_offsets"][0] <= info["data_offsets"][1]):
+            raise ModelError(f"safetensors entry {name!r} is malformed (dtype, shape or data_offsets).", path=path,
+                             hint=_REDOWNLOAD)
+        dtype, shape, (begin, end) = info["dtype"], info["shape"], info["data_offsets"]
         if end > data_size:
             raise ModelError(
                 f"tensor {name!r} ends at byte {end} but the file holds only {data_size} bytes of data "
                 "(truncated download?).", path=path, hint=_REDOWNLOAD)
         if dtype in DTYPE_BYTES:
             expected = math.prod(shape) * DTYPE_BYTES[dtype]
-            if begin < 0 or end - begin != expected:
+            if end - begin != expected:
                 raise ModelError(f"tensor {name!r} has {end - begin} bytes but its shape {shape} and dtype "
                                  f"{dtype} need {expected}.", path=path, hint=_REDOWNLOAD)

@@ -125,8 +125,10 @@ def cmd_search(args: argparse.Namespace, home: Home) -> int:
     finally:
         lib.close()
     if args.json:
-        print(json.dumps({"results": [r.to_json() for r in results]}))
+        print(json.dumps(results.to_json()))
     else:
+        for notice in results.notices:
+            print(f"note: {notice}")
         for rank, r in enumerate(results, 1):
             group = f" [near-duplicates #{r.group}]" if r.group is not None else ""
             print(f"{rank:3d}. {r.score:.3f} {r.item.kind:5s} {r.item.path}{group}\n       {r.why}")
@@ -145,7 +147,10 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
         items = status["items"]
         print(f"{status['total']} items: {items['image']} images, {items['music']} music, {items['text']} text")
         for eid, info in status["indexes"].items():
-            print(f"  index {eid}: {info['count']} vectors, dim {info['dim']} ({info['modality']})")
+            lacking = f" of {info['expected']} expected" if info["count"] != info["expected"] else ""
+            print(f"  index {eid}: {info['count']} vectors{lacking}, dim {info['dim']} ({info['modality']})")
+            if info["damaged"]:
+                print(f"    damaged, rebuilt by the next import or rescan: {info['damaged']}")
         for root in status["roots"]:
             print(f"  root {root['path']}{'' if root['present'] else '  (not found)'}")
     return 0

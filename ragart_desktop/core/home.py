@@ -44,6 +44,10 @@ class Home:
         return self.root / "outputs"
 
     @property
+    def backups_dir(self) -> Path:
+        return self.root / "backups"
+
+    @property
     def settings_path(self) -> Path:
         return self.root / "settings.json"
 

@@ -185,6 +185,31 @@ class LibraryService(QObject):
 
         return self.indexer.submit("Re-embed the library for new models", fn, on_result=self._after_import)
 
+    def backup_catalog(self, on_result: Optional[Callable[[Any], None]] = None) -> int:
+        """Copy the catalog to the backups folder now (imports and edits also do it on their own)."""
+        return self.indexer.submit("Back up the catalog", lambda task: self.library().backup(),
+                                   on_result=on_result)
+
+    def restore_catalog(self, backup: Optional[Path], on_result: Optional[Callable[[Any], None]] = None,
+                        on_error: Optional[Callable[[ErrorReport], None]] = None) -> int:
+        """Close the library, put a catalog backup (default: the newest) in place; the library reopens
+        on its next use. Works when the library cannot open because its catalog was lost."""
+        def fn(task: Task) -> dict:
+            from ragart_desktop.core.library.backup import restore_catalog
+
+            with self._open_lock:
+                old, self._library = self._library, None
+            if old is not None:
+                old.close()
+            return restore_catalog(self.home, backup, task)
+
+        def done(result: dict) -> None:
+            if on_result is not None:
+                on_result(result)
+            self._changed_now()
+
+        return self.indexer.submit("Restore the catalog", fn, on_result=done, on_error=on_error)
+
     def import_demo(self) -> int:
         """Write the bundled demo library into the home folder and import it."""
         dest = self.home.demo_dir

@@ -620,11 +620,12 @@ class MainWindow(QMainWindow):
     # -- settings, help ----------------------------------------------------------------------------
 
     def open_preferences(self) -> None:
+        from ragart_desktop.ui.backup_panel import BackupPanel
         from ragart_desktop.ui.settings_dialog import apply_settings, edit_settings
         from ragart_desktop.ui.theme import apply_theme
 
         library_roots = [r["path"] for r in self._library_status.get("roots", [])]
-        new = edit_settings(self.settings, self, library_roots)
+        new = edit_settings(self.settings, self, library_roots, BackupPanel(self.home, self.service))
         if new is None:
             return
         added_roots = [r for r in new.library_roots if r not in self.settings.library_roots + library_roots]

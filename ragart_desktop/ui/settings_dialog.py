@@ -70,9 +70,11 @@ def _combo(choices: tuple[tuple[str, str], ...], current: str) -> QComboBox:
 
 
 class SettingsDialog(QDialog):
-    """``library_roots``: the folders the library already holds (shown with the settings' own)."""
+    """``library_roots``: the folders the library already holds (shown with the settings' own);
+    ``backups``: the catalog backups panel, shown on the Library tab."""
 
-    def __init__(self, settings: Settings, parent=None, library_roots: Optional[list[str]] = None):
+    def __init__(self, settings: Settings, parent=None, library_roots: Optional[list[str]] = None,
+                 backups: Optional[QWidget] = None):
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self._original = settings
@@ -100,6 +102,9 @@ class SettingsDialog(QDialog):
         note.setWordWrap(True)
         note.setObjectName("Hint")
         form.addRow(note)
+        if backups is not None:
+            form.addRow(QLabel("Catalog backups:"))
+            form.addRow(backups)
         tabs.addTab(library, "Library")
         models = QWidget()
         form = QFormLayout(models)
@@ -153,6 +158,6 @@ def apply_settings(target: Settings, new: Settings) -> list[str]:
 
 
 def edit_settings(settings: Settings, parent: Optional[QWidget] = None,
-                  library_roots: Optional[list[str]] = None) -> Optional[Settings]:
-    dialog = SettingsDialog(settings, parent, library_roots)
+                  library_roots: Optional[list[str]] = None, backups: Optional[QWidget] = None) -> Optional[Settings]:
+    dialog = SettingsDialog(settings, parent, library_roots, backups)
     return dialog.result_settings() if dialog.exec() == QDialog.DialogCode.Accepted else None

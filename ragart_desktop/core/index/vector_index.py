@@ -300,6 +300,20 @@ class VectorIndex:
         with self._lock:
             return self._matrix(keys)
 
+    def lookup(self, keys: Iterable[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(vectors, found): unit rows of the keys present, zero rows for keys the index lacks.
+
+        One consistent answer even while another thread adds or removes vectors.
+        """
+        keys = np.atleast_1d(np.asarray(keys, dtype=np.uint64)).reshape(-1)
+        matrix = np.zeros((len(keys), self.spec.dim), dtype=np.float32)
+        with self._lock:
+            found = np.asarray(self._index.contains(keys), dtype=bool).reshape(-1) if len(keys) else \
+                np.zeros(0, dtype=bool)
+            if found.any():
+                matrix[found] = self._matrix(keys[found])
+        return matrix, found
+
     def _matrix(self, keys: np.ndarray) -> np.ndarray:
         if len(keys) == 0:
             return np.zeros((0, self.spec.dim), dtype=np.float32)

@@ -175,7 +175,7 @@ class Catalog:
                 c.execute("PRAGMA busy_timeout=30000")
             except sqlite3.DatabaseError as exc:
                 raise StorageError(f"the catalog cannot be opened ({exc}).", path=self.db_path,
-                                   hint="If it is damaged, move it away; it is rebuilt by importing again.") from exc
+                                   hint="If it is damaged, restore a backup ('ragart restore', or Preferences → Library).") from exc
             self._local.conn = c
             with self._all_lock:
                 self._all.append(c)
@@ -228,7 +228,7 @@ class Catalog:
                                        hint="Update RagArt or use another --home folder.")
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"the catalog is not a usable database ({exc}).", path=self.db_path,
-                               hint="Move the file away and import your folders again.") from exc
+                               hint="Restore a backup ('ragart restore', or Preferences → Library); it keeps this file aside.") from exc
 
     @staticmethod
     def _schema_version(c: sqlite3.Connection) -> Optional[int]:

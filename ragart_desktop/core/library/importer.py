@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 from ragart_desktop.core.errors import BadInputError, Cancelled, RagartError
 from ragart_desktop.core.library.analysis import Analysis
 from ragart_desktop.core.library.catalog import PathRecord
-from ragart_desktop.core.library.scanner import FoundFile, walk_root
+from ragart_desktop.core.library.scanner import FoundFile, dir_key, walk_root
 from ragart_desktop.core.progress import Task
 
 if TYPE_CHECKING:
@@ -51,16 +51,26 @@ class ImportReport:
     removed: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     missing_roots: list[str] = field(default_factory=list)
+    vectors_rebuilt: int = 0    # index repairs: vectors an index lacked (a crash, damage, a new embedder)
+    vectors_dropped: int = 0    # ... and vectors of items the catalog no longer holds
+
+    @property
+    def changed(self) -> bool:
+        """Whether the catalog changed (what makes a backup worth taking)."""
+        return bool(self.added or self.updated or self.moved or self.removed)
 
     def to_json(self) -> dict[str, Any]:
         return {"added": self.added, "updated": self.updated, "moved": self.moved,
                 "unchanged": self.unchanged, "removed": self.removed,
                 "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
-                "missing_roots": self.missing_roots}
+                "missing_roots": self.missing_roots,
+                "vectors_rebuilt": self.vectors_rebuilt, "vectors_dropped": self.vectors_dropped}
 
     def summary(self) -> str:
         text = (f"{self.added} added, {self.updated} updated, {self.moved} moved, "
                 f"{self.unchanged} unchanged, {self.removed} removed, {len(self.skipped)} skipped")
+        if self.vectors_rebuilt or self.vectors_dropped:
+            text += f"; index repair: {self.vectors_rebuilt} vectors rebuilt, {self.vectors_dropped} dropped"
         if self.missing_roots:
             text += f"; not found (nothing deleted): {', '.join(self.missing_roots)}"
         return text
@@ -113,20 +123,21 @@ class Sync:
         # 1. Walk the roots.
         records = self.catalog.path_records()
         found: list[FoundFile] = []
-        vanished: dict[str, PathRecord] = {}
-        exclude = str(self.lib.home.root)
+        home = str(self.lib.home.root)
+        all_roots = self.catalog.roots()
+        owner = self._root_id_lookup(all_roots)          # a path belongs to its innermost root
+        root_dirs = {path: dir_key(path) for _, path in all_roots}
+        walked: set[int] = set()
         for root_id, root in roots:
             if not os.path.exists(root):
                 self.report.missing_roots.append(root)
                 continue
-            seen: set[str] = set()
-            for f in walk_root(root, self._skip, exclude=exclude):
-                seen.add(f.path)
-                found.append(f)
-            for path, rec in records.items():
-                if rec.root_id == root_id and path not in seen:
-                    vanished[path] = rec
+            fenced = frozenset(k for p, k in root_dirs.items() if k is not None and p != root)
+            found.extend(walk_root(root, self._skip, home=home, fenced=fenced))
+            walked.add(root_id)
             self.task.check()
+        seen = {f.path for f in found}
+        vanished = {path: rec for path, rec in records.items() if path not in seen and owner(path) in walked}
         for path, rec in vanished.items():
             self.vanished_by_item.setdefault(rec.item_id, set()).add(path)
 
@@ -138,7 +149,7 @@ class Sync:
                 self.report.unchanged += 1
             else:
                 todo.append((f, rec))
-        self._root_ids = self._root_id_lookup(roots)
+        self._root_ids = owner
 
         # 3-4. Hash, decode, commit, thumbnail and embed the rest in batches.
         self.known_hashes = self.lib.catalog_hashes()
@@ -149,7 +160,7 @@ class Sync:
         finally:
             # 6. Reconcile and save even when cancelled, so what was committed is searchable.
             try:
-                self.lib.reconcile_indexes(self.task, self._skip)
+                self.lib.reconcile_indexes(self.task, self._skip, self.report)
             except Cancelled:
                 pass
             self.lib.save_indexes()

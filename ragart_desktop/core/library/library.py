@@ -23,6 +23,7 @@ from ragart_desktop.core.home import Home
 from ragart_desktop.core.index.vector_index import IndexSpec, VectorIndex
 from ragart_desktop.core.kinds import KIND_NAMES
 from ragart_desktop.core.library.analysis import Analysis
+from ragart_desktop.core.library.backup import Backup, backup_catalog, check_catalog_present
 from ragart_desktop.core.library.catalog import Catalog, Item
 from ragart_desktop.core.library.importer import ImportReport, Skipped, Sync
 from ragart_desktop.core.library.lock import HomeLock
@@ -47,6 +48,7 @@ class Library:
     def __init__(self, home: Home, settings: Settings, embedders: Sequence[Embedder], task: Optional[Task] = None):
         self.home = home
         self.settings = settings
+        check_catalog_present(home)
         self.catalog = Catalog(home.catalog_path)
         try:
             self.catalog.migrate(ensure_task(task))   # a catalog of an older version, once
@@ -153,11 +155,19 @@ class Library:
             self.forget_items(orphans)
             self.embed_dirty_words(Task())
             self.save_indexes()
+            self.backup()
         return len(orphans)
 
     def _sync(self, roots: Sequence[tuple[int, str]], task: Task) -> ImportReport:
         with self._exclusive(task):
-            return Sync(self, task).run(roots)
+            report = Sync(self, task).run(roots)
+            if report.changed:
+                self.backup()
+            return report
+
+    def backup(self, *, coalesce: bool = False) -> Backup:
+        """Copy the catalog to the backups folder now (see ``core.library.backup``)."""
+        return backup_catalog(self.catalog.conn, self.home, coalesce=coalesce)
 
     @contextmanager
     def _exclusive(self, task: Task) -> Iterator[None]:
@@ -202,8 +212,9 @@ class Library:
                 self._add_vectors(self.words_embedder, [it.id for it in items], vectors)
                 self.catalog.mark_words_clean([it.id for it in items])
 
-    def reconcile_indexes(self, task: Task, on_skip: Callable[[str, str], None]) -> None:
-        """Make every index hold exactly the catalog's items (after a crash, damage or new embedder)."""
+    def reconcile_indexes(self, task: Task, on_skip: Callable[[str, str], None], report: ImportReport) -> None:
+        """Make every index hold exactly the catalog's items (after a crash, damage or new embedder);
+        the vectors rebuilt and dropped are counted in ``report``."""
         from ragart_desktop.core.library.readers import analyze_file
 
         all_ids = np.array(self.catalog.ids(), dtype=np.uint64)
@@ -216,6 +227,7 @@ class Library:
             if len(extra):
                 with self._index_lock:
                     index.remove(extra)
+                report.vectors_dropped += len(extra)
             missing = np.setdiff1d(wanted, have)
             if not len(missing):
                 continue
@@ -223,6 +235,7 @@ class Library:
             if e is self.words_embedder:
                 with self.catalog.transaction() as c:
                     c.executemany("UPDATE items SET words_dirty=1 WHERE id=?", [(int(i),) for i in missing])
+                report.vectors_rebuilt += len(missing)
                 continue
             total = len(missing)
             for start in range(0, total, EMBED_BATCH):
@@ -237,6 +250,7 @@ class Library:
                         on_skip(item.path, exc.message)
                 if ids:
                     self._add_vectors(e, ids, e.embed(contents))
+                    report.vectors_rebuilt += len(ids)
         self.embed_dirty_words(task)
 
     def indexes_incomplete(self) -> bool:
@@ -314,14 +328,21 @@ class Library:
             change()
             self.embed_dirty_words(task)
             self.save_indexes()
+            self.backup(coalesce=True)
 
     def status(self) -> dict:
+        """Counts per kind and per index; an index that lacks vectors or was found damaged says so
+        (``expected`` is how many vectors it should hold, ``damaged`` why it is being rebuilt)."""
+        self.refresh_indexes()
         counts = self.catalog.counts_by_kind()
+        total = sum(counts.values())
         return {
             "items": {k: counts.get(k, 0) for k in KIND_NAMES},
-            "total": sum(counts.values()),
+            "total": total,
             "indexes": {e.id: {"count": len(self.indexes[e.id]), "dim": e.dim, "version": e.version,
-                               "modality": "words" if e is self.words_embedder else e.modality}
+                               "modality": "words" if e is self.words_embedder else e.modality,
+                               "expected": total if e is self.words_embedder else counts.get(e.modality, 0),
+                               "damaged": self.indexes[e.id].rebuild_reason}
                         for e in self.embedders},
             "roots": [{"path": p, "present": os.path.exists(p)} for _, p in self.catalog.roots()],
             "home": str(self.home.root),

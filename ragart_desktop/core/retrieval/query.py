@@ -52,6 +52,18 @@ class SearchResult:
                 "score": round(self.score, 6), "why": self.why, "group": self.group}
 
 
+class SearchResults(list):
+    """The ranked ``SearchResult``s, plus ``notices``: what the user should know about how they were
+    found (an index that lacks vectors and is being repaired, a model that could not load)."""
+
+    def __init__(self, results: Any = (), notices: Any = ()):
+        super().__init__(results)
+        self.notices: list[str] = list(notices)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"results": [r.to_json() for r in self], "notices": self.notices}
+
+
 @dataclass(frozen=True)
 class ParsedText:
     positive: tuple[str, ...] = field(default_factory=tuple)

@@ -22,7 +22,8 @@ from threadpoolctl import ThreadpoolController
 from ragart_desktop.core.embed.base import Embedder, l2_normalise
 from ragart_desktop.core.errors import BadInputError
 from ragart_desktop.core.progress import Task
-from ragart_desktop.core.retrieval.query import Example, ParsedText, Query, SearchResult, parse_text
+from ragart_desktop.core.retrieval.query import (
+    Example, ParsedText, Query, SearchResult, SearchResults, parse_text)
 from ragart_desktop.core.retrieval.ranking import (
     group_near_duplicates, mmr, personalized_pagerank, reciprocal_rank_fusion)
 from ragart_desktop.core.text.cjk import has_cjk, to_simplified
@@ -50,18 +51,19 @@ class _Channel:
 _THREADPOOLS: Optional[ThreadpoolController] = None
 
 
-def search(lib: "Library", q: Query, task: Task) -> list[SearchResult]:
+def search(lib: "Library", q: Query, task: Task) -> SearchResults:
     # The matrices here are small (a few hundred candidates): BLAS threads only add latency, and
     # a lot of it while an import keeps the other cores busy (measured: 0.4 ms vs 30-40 ms for MMR).
     # The controller is made once: finding the BLAS libraries costs ~2 ms a time.
     global _THREADPOOLS
     if _THREADPOOLS is None:
         _THREADPOOLS = ThreadpoolController()
+    notices = _damaged_index_notices(lib)
     with _THREADPOOLS.limit(limits=1, user_api="blas"):
-        return _search(lib, q, task)
+        return SearchResults(_search(lib, q, task, notices), notices)
 
 
-def _search(lib: "Library", q: Query, task: Task) -> list[SearchResult]:
+def _search(lib: "Library", q: Query, task: Task, notices: list[str]) -> list[SearchResult]:
     settings = lib.settings
     fusion_weight = settings.fusion_weight if q.fusion_weight is None else q.fusion_weight
     mmr_lambda = settings.mmr_lambda if q.mmr_lambda is None else q.mmr_lambda
@@ -105,7 +107,11 @@ def _search(lib: "Library", q: Query, task: Task) -> list[SearchResult]:
 
     # 5. Re-rank.
     space = _rerank_space(lib, channels)
-    vectors = _vectors(lib, space, ranked)
+    vectors, lacking = _vectors(lib, space, ranked)
+    if lacking and not lib.indexes[lib.words_embedder.id].rebuild_reason:   # else already said
+        notices.append(f"{lacking} of the candidates have no vector in the {space.id} index yet (an "
+                       "interrupted import or a damaged index); they are ranked by their words until the "
+                       "next import or rescan repairs it.")
     if use_pagerank and len(ranked) > 2:
         ppr = personalized_pagerank(vectors, relevance)
         relevance = 0.5 * relevance + 0.5 * (ppr / max(float(ppr.max()), 1e-12))
@@ -198,10 +204,10 @@ def _example_vectors(lib: "Library", ex: Example) -> list[tuple[str, np.ndarray,
         item = lib.get_item(item_id)
         out = []
         for e in lib.embedders:
-            index = lib.indexes[e.id]
-            if item_id in index:
+            vectors, found = lib.indexes[e.id].lookup([item_id])
+            if found[0]:
                 w = 1.0 if (e.modality == item.kind or item.kind == "text") else ITEM_WORDS_WEIGHT
-                out.append((e.id, index.get_vectors([item_id])[0], w))
+                out.append((e.id, vectors[0], w))
         return out
     if ex.content is not None:
         kind, content = ex.kind, ex.content
@@ -225,13 +231,21 @@ def _rerank_space(lib: "Library", channels: list[_Channel]) -> Embedder:
     return lib.words_embedder
 
 
-def _vectors(lib: "Library", e: Embedder, ids: list[int]) -> np.ndarray:
-    """Vectors of ``ids`` in ``e``'s space, or all in the words space when some are outside it."""
-    index = lib.indexes[e.id]
-    inside = [i for i in ids if i in index]
-    if len(inside) == len(ids):
-        return index.get_vectors(ids)
-    return lib.indexes[lib.words_embedder.id].get_vectors(ids)
+def _vectors(lib: "Library", e: Embedder, ids: list[int]) -> tuple[np.ndarray, int]:
+    """Vectors of ``ids`` in ``e``'s space, or all in the words space when some are outside it, and
+    how many the words index lacks too: those get zero rows, so MMR and PageRank judge them by
+    relevance alone."""
+    vectors, found = lib.indexes[e.id].lookup(ids)
+    if found.all():
+        return vectors, 0
+    vectors, found = lib.indexes[lib.words_embedder.id].lookup(ids)
+    return vectors, int((~found).sum())
+
+
+def _damaged_index_notices(lib: "Library") -> list[str]:
+    return [f"The {e.id} index is damaged and is being repaired: these results come from the words and "
+            "the other indexes until the next import or rescan rebuilds it."
+            for e in lib.embedders if lib.indexes[e.id].rebuild_reason]
 
 
 def _why(lib: "Library", item, text: ParsedText, channels: list[_Channel]) -> str:
@@ -241,10 +255,10 @@ def _why(lib: "Library", item, text: ParsedText, channels: list[_Channel]) -> st
         if matched:
             reasons.append("matches " + ", ".join(f'"{w}"' for w in sorted(matched)))
     for ch in channels:
-        index = lib.indexes[ch.embedder.id]
-        if item.id not in index:
+        found_vectors, found = lib.indexes[ch.embedder.id].lookup([item.id])
+        if not found[0]:
             continue
-        v = index.get_vectors([item.id])[0]
+        v = found_vectors[0]
         if ch.examples:
             label, best = max(((lbl, float(v @ ev)) for lbl, ev in ch.examples), key=lambda t: t[1])
             reasons.append(f"similar to {label} ({best:.2f}, {ch.embedder.id})")
@@ -272,12 +286,12 @@ def _group(lib: "Library", results: list[SearchResult]) -> None:
     next_group = 0
     for kind, rs in by_kind.items():
         embedders = lib.content_embedders_for(kind) or [lib.words_embedder]
-        index = lib.indexes[embedders[0].id]
-        rs = [r for r in rs if r.item.id in index]
+        vectors, found = lib.indexes[embedders[0].id].lookup([r.item.id for r in rs])
+        rs = [r for r, f in zip(rs, found) if f]
         if len(rs) < 2:
             continue
         keys = [r.item.id for r in rs]
-        groups = group_near_duplicates(keys, index.get_vectors(keys), NEAR_DUPLICATE.get(kind, 0.97))
+        groups = group_near_duplicates(keys, vectors[found], NEAR_DUPLICATE.get(kind, 0.97))
         by_id = {r.item.id: r for r in rs}
         for g in groups:
             if len(g) > 1:

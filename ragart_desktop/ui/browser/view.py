@@ -196,6 +196,7 @@ class ReferenceBrowser(QWidget):
         self.summary.setObjectName("BrowserSummary")
         # Its text changes with every search: it must never widen the dock (and with it the window).
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary.setWordWrap(True)   # notices (an index being repaired) can be long
         self.show_all_button = QToolButton(text="Show all")
         self.show_all_button.setToolTip("Back to your whole library")
         self.show_all_button.clicked.connect(self.run_search)
@@ -317,7 +318,9 @@ class ReferenceBrowser(QWidget):
         text = f"{len(rows):,} result{'s' if len(rows) != 1 else ''}"
         if folded:
             text += f" · {folded} near-duplicate{'s' if folded != 1 else ''} grouped"
-        self.summary.setText(text)
+        notices = getattr(results, "notices", [])
+        self.summary.setText(" · ".join([text, *notices]))
+        self.summary.setToolTip("\n".join(notices))
         self._update_page()
         self.search_finished.emit(len(rows))
 

@@ -69,21 +69,28 @@ def cmd_list(args: argparse.Namespace, home: Home) -> int:
 
 def cmd_add(args: argparse.Namespace, home: Home) -> int:
     from ragart_desktop.core.models.registry import scan
+    from ragart_desktop.core.models.trust import trust_records
 
     path = Path(args.path).expanduser().resolve()
     if not path.exists():
         raise UsageError("no such file or folder.", path=path)
     settings = Settings.load(home.settings_path)
-    trusted = settings.trusted_models + ([str(path)] if args.trust else [])
+    records = trust_records(path) if args.trust else []
+    if args.trust and not records:
+        raise UsageError("there is no pickle file (.ckpt/.pt/.bin/.pth) here to trust; safetensors need no trust.",
+                         path=path)
+    renewed = {r["path"] for r in records}
+    trusted = [r for r in settings.trusted_models if r.get("path") not in renewed] + records
     found = scan([path], trusted)
     if not found:
         raise UsageError("no model found here (RagArt recognises diffusers and transformers folders, .safetensors "
                          "checkpoints, LoRAs and IP-Adapters).", path=path)
     if str(path) not in settings.model_paths:
         settings.model_paths.append(str(path))
-    if args.trust and str(path) not in settings.trusted_models:
-        settings.trusted_models.append(str(path))
+    settings.trusted_models = trusted
     settings.save(home.settings_path)
+    for r in records:
+        print(f"trusted {r['path']} (sha256 {r['sha256'][:16]}…): it loads only while its content is unchanged")
     for e in found:
         print(f"added {e.name} ({e.family}, {e.task}){'' if e.loadable else ' - not loadable: ' + e.reason}")
     return 0
@@ -124,7 +131,7 @@ def _check_clip(entry, settings: Settings, args) -> dict:
 
     from ragart_desktop.core.embed.clip import ClipEmbedder
 
-    embedder = ClipEmbedder(entry.path, device=args.device or settings.device)
+    embedder = ClipEmbedder(entry.path, device=args.device or settings.device, trusted_files=entry.trusted_files)
     start = time.perf_counter()
     device, dtype = embedder.load()
     loaded = time.perf_counter()

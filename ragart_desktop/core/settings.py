@@ -11,7 +11,7 @@ from ragart_desktop.core.errors import StorageError
 
 log = logging.getLogger(__name__)
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
 
 
 @dataclass
@@ -19,7 +19,7 @@ class Settings:
     version: int = SETTINGS_VERSION
     library_roots: list[str] = field(default_factory=list)
     model_paths: list[str] = field(default_factory=list)   # extra model files/folders
-    trusted_models: list[str] = field(default_factory=list)  # pickle checkpoints the user allowed
+    trusted_models: list[dict] = field(default_factory=list)  # pickles the user allowed: {path, size, sha256}
     device: str = "auto"            # auto | cpu | cuda | mps
     memory_mode: str = "auto"       # auto | fast | balanced | low (offload + tiling)
     theme: str = "system"           # system | light | dark
@@ -58,5 +58,14 @@ def migrate(data: dict) -> dict:
         if "models_dir" in data:
             data.setdefault("model_paths", []).append(data.pop("models_dir"))
         version = 1
+    if version < 2:
+        # v1 trusted pickle files by path, so a trusted file swapped for another would run. Trust is now
+        # recorded by content (core.models.trust); a path says nothing about content, so it is dropped.
+        dropped = [t for t in data.get("trusted_models", []) if not isinstance(t, dict)]
+        if dropped:
+            log.warning("trust in %s is no longer kept (it was recorded by path, not content): allow them again "
+                        "with 'ragart models add PATH --trust'", ", ".join(map(str, dropped)))
+        data["trusted_models"] = [t for t in data.get("trusted_models", []) if isinstance(t, dict)]
+        version = 2
     data["version"] = version
     return data

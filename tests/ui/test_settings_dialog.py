@@ -4,9 +4,11 @@ from __future__ import annotations
 from ragart_desktop.core.settings import Settings
 from ragart_desktop.ui.settings_dialog import SettingsDialog, apply_settings
 
+TRUSTED = {"path": "/m/x.ckpt", "size": 10, "sha256": "0" * 64}
+
 
 def test_settings_round_trip_through_the_dialog_and_the_file(qtbot, home, tmp_path):
-    original = Settings(library_roots=["/art/old"], model_paths=["/models/a"], trusted_models=["/m/x.ckpt"])
+    original = Settings(library_roots=["/art/old"], model_paths=["/models/a"], trusted_models=[TRUSTED])
     dialog = SettingsDialog(original)
     qtbot.addWidget(dialog)
     dialog.roots.add_folder("/art/new")
@@ -24,7 +26,7 @@ def test_settings_round_trip_through_the_dialog_and_the_file(qtbot, home, tmp_pa
     assert loaded == edited
     assert loaded.library_roots == ["/art/old", "/art/new"]
     assert loaded.model_paths == []
-    assert loaded.trusted_models == ["/m/x.ckpt"]          # not shown in the dialog, kept
+    assert loaded.trusted_models == [TRUSTED]              # not shown in the dialog, kept
     assert (loaded.device, loaded.memory_mode, loaded.theme) == ("cpu", "low", "dark")
     assert (loaded.fusion_weight, loaded.mmr_lambda, loaded.use_pagerank) == (0.25, 0.9, True)
 

@@ -31,8 +31,10 @@ class ClipEmbedder(Embedder):
     modality = "image"
     version = "1"
 
-    def __init__(self, model_dir: str | Path, *, device: str = "auto", batch_size: int = 8):
+    def __init__(self, model_dir: str | Path, *, device: str = "auto", batch_size: int = 8,
+                 trusted_files: tuple[tuple[str, str], ...] = ()):
         self.model_dir = Path(model_dir)
+        self.trusted_files = trusted_files   # pickles the user trusted (registry entry); else safetensors only
         config_path = self.model_dir / "config.json"
         raw = read_capped(config_path, MAX_JSON_BYTES)
         config = parse_json(raw, config_path, "the CLIP model's config.json")
@@ -54,7 +56,7 @@ class ClipEmbedder(Embedder):
         if not entries:
             return None
         device = getattr(settings, "device", "auto") if settings is not None else "auto"
-        return cls(entries[0].path, device=device)
+        return cls(entries[0].path, device=device, trusted_files=entries[0].trusted_files)
 
     # ------------------------------------------------------------ model
 
@@ -77,11 +79,14 @@ class ClipEmbedder(Embedder):
         from transformers import AutoTokenizer, CLIPImageProcessor, CLIPModel
 
         from ragart_desktop.core.models.failures import loading_errors
+        from ragart_desktop.core.models.trust import use_safetensors
 
         folder = str(self.model_dir)
         dtype = getattr(torch, dtype_name)
+        safetensors = use_safetensors(self.trusted_files, folder)
         with loading_errors(self.model_dir):
-            model = CLIPModel.from_pretrained(folder, local_files_only=True, dtype=dtype).to(device).eval()
+            model = CLIPModel.from_pretrained(folder, local_files_only=True, dtype=dtype,
+                                              use_safetensors=safetensors).to(device).eval()
             processor = CLIPImageProcessor.from_pretrained(folder, local_files_only=True)
             tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         log.info("CLIP model %s loaded on %s (%s)", self.model_dir.name, device, dtype_name)

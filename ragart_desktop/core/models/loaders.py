@@ -1,6 +1,8 @@
 """Load registry entries into memory, offline, and keep one model of each kind for reuse.
 
 Diffusers folders load with ``DiffusionPipeline.from_pretrained(folder, local_files_only=True)``.
+Every loader reads safetensors only (``use_safetensors=True``) unless the entry names trusted pickle
+files, which are hashed again (``trust.require_trusted``) just before they are unpickled.
 Single-file checkpoints load with ``from_single_file(file, config=<shipped config folder>,
 local_files_only=True)`` and tokenizers built from the shipped CLIP vocabulary, so nothing is ever
 looked up on a hub. Image-to-image and inpainting pipelines are derived with ``from_pipe`` and share
@@ -22,6 +24,7 @@ from ragart_desktop.core.models.device import DevicePlan, apply_memory_mode, pla
 from ragart_desktop.core.models.failures import free_cached_memory, loading_errors
 from ragart_desktop.core.models.recognise import ModelEntry, classify_state_dict_keys
 from ragart_desktop.core.models.safetensors_header import SafetensorsHeader, read_safetensors_header
+from ragart_desktop.core.models.trust import require_trusted, use_safetensors
 from ragart_desktop.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -120,7 +123,7 @@ def load_diffusion(entry: ModelEntry, plan: DevicePlan, *, config_dir: Path | No
     path = Path(entry.path)
     with loading_errors(path):
         if entry.format == "diffusers-folder":
-            pipe = _load_diffusers_folder(path, plan)
+            pipe = _load_diffusers_folder(entry, plan)
         else:
             pipe = _load_single_file(path, entry, plan, config_dir)
         pipe.set_progress_bar_config(disable=True)
@@ -130,9 +133,10 @@ def load_diffusion(entry: ModelEntry, plan: DevicePlan, *, config_dir: Path | No
     return DiffusionModel(entry, plan, pipe, options, seconds)
 
 
-def _load_diffusers_folder(folder: Path, plan: DevicePlan):
+def _load_diffusers_folder(entry: ModelEntry, plan: DevicePlan):
     from diffusers import DiffusionPipeline
 
+    folder = Path(entry.path)
     index = json.loads((folder / "model_index.json").read_text(encoding="utf-8"))
     kwargs: dict[str, Any] = dict(local_files_only=True, torch_dtype=plan.torch_dtype())
     if "safety_checker" in index:  # never load (or download) the NSFW classifier: it is not ours to run
@@ -141,7 +145,7 @@ def _load_diffusers_folder(folder: Path, plan: DevicePlan):
     has_plain = any(".fp16." not in p.name for p in unet.glob("*.safetensors"))
     if not has_plain and any(unet.glob("*.fp16.safetensors")):
         kwargs["variant"] = "fp16"
-    kwargs["use_safetensors"] = any(unet.glob("*.safetensors"))  # False only for trusted pickle folders
+    kwargs["use_safetensors"] = use_safetensors(entry.trusted_files, entry.path)
     return DiffusionPipeline.from_pretrained(str(folder), **kwargs)
 
 
@@ -149,6 +153,7 @@ def _load_single_file(path: Path, entry: ModelEntry, plan: DevicePlan, config_di
     from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
 
     if entry.family == "unknown":  # a trusted pickle: its layout is only known once unpickled
+        require_trusted(entry.trusted_files, entry.path)
         entry = _classify_trusted_pickle(path)
         _require_loadable(entry, "diffusion")
     else:
@@ -217,11 +222,26 @@ def load_causal_lm(entry: ModelEntry, plan: DevicePlan) -> LanguageModel:
     folder = Path(entry.path)
     with loading_errors(folder):
         model = AutoModelForCausalLM.from_pretrained(str(folder), local_files_only=True, dtype=plan.torch_dtype(),
-                                                     use_safetensors=any(folder.glob("*.safetensors")))
+                                                     use_safetensors=use_safetensors(entry.trusted_files, entry.path))
         model.to(plan.device).eval()
         has_tokenizer = any((folder / f).is_file() for f in ("tokenizer.json", "vocab.json", "tokenizer.model"))
         tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True) if has_tokenizer else None
     return LanguageModel(entry, plan, model, tokenizer, time.perf_counter() - start)
+
+
+# ---------------------------------------------------------------- IP-Adapter image encoders
+
+def load_image_encoder(entry: ModelEntry, device: Any, dtype: Any):
+    """The CLIP vision encoder an IP-Adapter entry needs, loaded under the same policy as every model
+    (diffusers' ``load_ip_adapter`` would read a pickled encoder without asking)."""
+    from transformers import CLIPVisionModelWithProjection
+
+    _require_loadable(entry, "ip-adapter")
+    folder = Path(entry.image_encoder)
+    safetensors = use_safetensors(entry.trusted_files, entry.path)
+    with loading_errors(folder):
+        return CLIPVisionModelWithProjection.from_pretrained(
+            str(folder), local_files_only=True, use_safetensors=safetensors, dtype=dtype).to(device)
 
 
 # ---------------------------------------------------------------- cached access used by jobs

@@ -1,8 +1,12 @@
 """Recognise a model file or folder by what is inside it, never by its name.
 
-Only small files are read: JSON configs and safetensors headers (see ``safetensors_header``). Weights
-stored with pickle (.ckpt .pt .bin .pth) are never opened here: unpickling can run code hidden in the
-file, so they are reported as not loadable unless the user listed them in ``Settings.trusted_models``.
+Only small files are read: JSON configs and safetensors headers (see ``safetensors_header``). The
+loaders read safetensors only (``use_safetensors=True``), so the weight files checked here are the
+ones they will read: the standard names (``diffusion_pytorch_model.safetensors``, ``model.safetensors``,
+their fp16 variants) and every shard a ``*.safetensors.index.json`` lists. Weights stored with
+pickle (.ckpt .pt .bin .pth) are never opened here: unpickling can run code hidden in the file, so
+they are reported as not loadable unless the user trusted them (``core.models.trust``, by content);
+an entry names the trusted files it loads (``trusted_files``) and the loader checks them again.
 """
 from __future__ import annotations
 
@@ -15,10 +19,10 @@ from typing import Collection
 from ragart_desktop.core.errors import ModelError
 from ragart_desktop.core.models.files import NOT_REGULAR, MAX_JSON_BYTES, is_special, read_capped, read_json_object
 from ragart_desktop.core.models.safetensors_header import SafetensorsHeader, read_safetensors_header
+from ragart_desktop.core.models.trust import PICKLE_SUFFIXES, TrustedFiles, trusted_digest
 
 log = logging.getLogger(__name__)
 
-PICKLE_SUFFIXES = frozenset({".ckpt", ".pt", ".bin", ".pth"})
 MODEL_SUFFIXES = PICKLE_SUFFIXES | {".safetensors"}
 
 # Cross-attention width of the UNet -> Stable Diffusion family (text-encoder hidden size).
@@ -53,6 +57,7 @@ class ModelEntry:
     config: str = ""     # single-file checkpoints: name of the shipped config folder (resources/model_configs)
     image_encoder: str = ""  # IP-Adapter: the CLIP vision folder it needs
     languages: tuple[str, ...] = ()  # sentence embedders: what they read (model card, else vocabulary scripts)
+    trusted_files: TrustedFiles = ()  # (path, sha256) of the trusted pickles it loads; checked on load
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -69,12 +74,7 @@ def pickle_refusal(path: Path) -> str:
     )
 
 
-def is_trusted(path: Path, trusted: Collection[str]) -> bool:
-    resolved = path.resolve()
-    return any(Path(t).expanduser().resolve() == resolved for t in trusted)
-
-
-def inspect_path(path: Path, trusted: Collection[str] = ()) -> ModelEntry | None:
+def inspect_path(path: Path, trusted: Collection[dict] = ()) -> ModelEntry | None:
     """The entry for a model file or folder, or ``None`` when ``path`` is not a model at all.
 
     Whatever a file holds, this never raises and never blocks: special files (FIFOs, devices) are
@@ -95,7 +95,7 @@ def _not_loadable(path: Path, reason: str) -> ModelEntry:
                       size=_size(path), dtype="", loadable=False, reason=reason)
 
 
-def _inspect(path: Path, trusted: Collection[str]) -> ModelEntry | None:
+def _inspect(path: Path, trusted: Collection[dict]) -> ModelEntry | None:
     if path.is_dir():
         if (path / "model_index.json").is_file():
             return _inspect_diffusers_folder(path, trusted)
@@ -104,7 +104,7 @@ def _inspect(path: Path, trusted: Collection[str]) -> ModelEntry | None:
         return None
     suffix = path.suffix.lower()
     if suffix == ".safetensors":
-        return _inspect_safetensors_file(path)
+        return _inspect_safetensors_file(path, trusted)
     if suffix in PICKLE_SUFFIXES:
         return _pickle_file_entry(path, trusted)
     if suffix == ".sf2":
@@ -128,23 +128,23 @@ def _soundfont_entry(path: Path) -> ModelEntry:
 
 # ---------------------------------------------------------------- single files
 
-def _inspect_safetensors_file(path: Path) -> ModelEntry:
+def _inspect_safetensors_file(path: Path, trusted: Collection[dict]) -> ModelEntry:
     base = dict(name=path.stem, path=str(path), size=_size(path), format="single-file")
     try:
         header = read_safetensors_header(path)
     except ModelError as exc:
         return ModelEntry(**base, family="unknown", task="unknown", kind="unknown", dtype="",
                           loadable=False, reason=exc.message)
-    return classify_state_dict_keys(header, **base)
+    return classify_state_dict_keys(header, trusted, **base)
 
 
-def classify_state_dict_keys(header: SafetensorsHeader, **base) -> ModelEntry:
+def classify_state_dict_keys(header: SafetensorsHeader, trusted: Collection[dict] = (), **base) -> ModelEntry:
     """Tell a checkpoint's kind and family from its key layout (and a few tensor shapes)."""
     dtype = header.dtype()
     keys = header.tensors
     path = Path(base["path"])
     if header.has_prefix("image_proj.") or header.has_prefix("ip_adapter."):
-        return _ip_adapter_entry(header, dtype=dtype, **base)
+        return _ip_adapter_entry(header, trusted, dtype=dtype, **base)
     if any("lora_" in k or ".lora_A." in k or ".lora_B." in k for k in keys):
         family = _lora_family(header)
         return ModelEntry(**base, family=family, task=TASKS["lora"], kind="lora", dtype=dtype, loadable=True,
@@ -217,18 +217,19 @@ def _family_of_width(shape: list[int]) -> str:
     return CONTEXT_DIM_FAMILY.get(shape[-1], "unknown") if shape else "unknown"
 
 
-def _ip_adapter_entry(header: SafetensorsHeader, **base) -> ModelEntry:
+def _ip_adapter_entry(header: SafetensorsHeader, trusted: Collection[dict], **base) -> ModelEntry:
     family = "unknown"
     for key, info in header.tensors.items():
         if key.startswith("ip_adapter.") and key.endswith("to_k_ip.weight"):
             family = _family_of_width(info["shape"])
             break
     encoder = _find_image_encoder(Path(base["path"]))
-    reason = "" if encoder else (
+    weights = _component_weights(encoder, trusted) if encoder else Weights(problem=(
         "no image encoder found: put the CLIP vision folder (config.json + model.safetensors) in an "
-        "'image_encoder' folder next to the IP-Adapter file.")
-    return ModelEntry(**base, family=family, task=TASKS["ip-adapter"], kind="ip-adapter", loadable=bool(encoder),
-                      reason=reason, image_encoder=str(encoder or ""))
+        "'image_encoder' folder next to the IP-Adapter file."))
+    return ModelEntry(**base, family=family, task=TASKS["ip-adapter"], kind="ip-adapter",
+                      loadable=not weights.problem, reason=weights.problem, image_encoder=str(encoder or ""),
+                      trusted_files=weights.trusted)
 
 
 def _find_image_encoder(weights: Path) -> Path | None:
@@ -240,18 +241,18 @@ def _find_image_encoder(weights: Path) -> Path | None:
     return None
 
 
-def _pickle_file_entry(path: Path, trusted: Collection[str]) -> ModelEntry:
-    trusted_here = is_trusted(path, trusted)
+def _pickle_file_entry(path: Path, trusted: Collection[dict]) -> ModelEntry:
+    digest = trusted_digest(path, trusted)
     return ModelEntry(
         name=path.stem, family="unknown", task="unknown", kind="unknown", format="single-file", path=str(path),
-        size=_size(path), dtype="", loadable=trusted_here,
-        reason="pickle file you marked as trusted; its kind is read when it is loaded." if trusted_here
-        else pickle_refusal(path))
+        size=_size(path), dtype="", loadable=digest is not None,
+        reason="pickle file you marked as trusted; its content is checked and its kind read when it is loaded."
+        if digest else pickle_refusal(path), trusted_files=((str(path), digest),) if digest else ())
 
 
 # ---------------------------------------------------------------- folders
 
-def _inspect_diffusers_folder(folder: Path, trusted: Collection[str]) -> ModelEntry:
+def _inspect_diffusers_folder(folder: Path, trusted: Collection[dict]) -> ModelEntry:
     index = read_json_object(folder / "model_index.json") or {}
     base = dict(name=folder.name, path=str(folder), size=_size(folder), format="diffusers-folder",
                 task=TASKS["diffusion"], kind="diffusion")
@@ -265,16 +266,18 @@ def _inspect_diffusers_folder(folder: Path, trusted: Collection[str]) -> ModelEn
     variant = _diffusers_variant(folder, unet)
     components = [name for name, spec in index.items()
                   if isinstance(spec, list) and spec and spec[0] is not None and name not in ("safety_checker",)]
-    dtype, problem = "", ""
+    dtype, problem, trusted_files = "", "", ()
     for name in components:
-        weights = _component_weights(folder / name, folder, trusted)
-        if isinstance(weights, str):
-            problem = weights
+        weights = _component_weights(folder / name, trusted)
+        if weights.problem:
+            problem = weights.problem
             break
-        dtype = dtype or (weights.dtype() if name == "unet" and weights is not None else "")
+        trusted_files += weights.trusted
+        dtype = dtype or (weights.header.dtype() if name == "unet" and weights.header is not None else "")
     if family == "unknown" and not problem:
         problem = "unrecognised Stable Diffusion variant (neither SD 1.x, 2.x nor XL)."
-    return ModelEntry(**base, family=family, dtype=dtype, variant=variant, loadable=not problem, reason=problem)
+    return ModelEntry(**base, family=family, dtype=dtype, variant=variant, loadable=not problem, reason=problem,
+                      trusted_files=trusted_files)
 
 
 def _diffusers_family(folder: Path, unet: dict) -> str:
@@ -306,31 +309,75 @@ def _diffusers_variant(folder: Path, unet: dict) -> str:
     return ""
 
 
-def _component_weights(component: Path, model: Path, trusted: Collection[str]) -> SafetensorsHeader | None | str:
-    """The first safetensors header of a component folder; ``None`` for weight-less components
-    (tokenizer, scheduler); a reason string when the weights are missing, damaged or pickled."""
+@dataclass(frozen=True)
+class Weights:
+    """What the loaders would read from one component folder."""
+
+    header: SafetensorsHeader | None = None   # the first safetensors file's header
+    problem: str = ""                         # why it cannot be loaded ("" when it can)
+    trusted: TrustedFiles = ()                # the trusted pickles it loads instead of safetensors
+
+
+SAFETENSORS_NAMES = ("diffusion_pytorch_model.safetensors", "model.safetensors")
+VARIANT_NAMES = ("diffusion_pytorch_model.fp16.safetensors", "model.fp16.safetensors")
+
+
+def _component_weights(component: Path, trusted: Collection[dict]) -> Weights:
+    """Check every weight file a loader will read from a component (or transformers) folder.
+
+    Weight-less components (tokenizers, schedulers) have no config.json and pass. Safetensors under
+    the names the loaders read are all checked; without them, pickle weights pass only when the user
+    trusted each of them; anything else is a reason.
+    """
     if not component.is_dir():
-        return f"component folder '{component.name}' listed in model_index.json is missing."
-    config = read_json_object(component / "config.json")
-    if config is None:  # tokenizers, schedulers, feature extractors hold no weights
-        return None
-    safetensors = sorted(p for p in component.glob("*.safetensors") if ".fp16." not in p.name) or \
-        sorted(component.glob("*.safetensors"))
-    if safetensors:
+        return Weights(problem=f"component folder '{component.name}' listed in model_index.json is missing.")
+    if read_json_object(component / "config.json") is None:
+        return Weights()
+    files = _safetensors_to_load(component)
+    if isinstance(files, str):
+        return Weights(problem=files)
+    if files:
         try:
-            headers = [read_safetensors_header(p) for p in safetensors]
+            headers = [read_safetensors_header(p) for p in files]
         except ModelError as exc:
-            return f"{exc.path}: {exc.message}"
-        return headers[0]
-    pickles = [p for p in component.iterdir() if p.suffix.lower() in PICKLE_SUFFIXES]
+            return Weights(problem=f"{exc.path}: {exc.message}")
+        return Weights(header=headers[0])
+    pickles = sorted(p for p in component.iterdir() if p.suffix.lower() in PICKLE_SUFFIXES and p.is_file())
     if pickles:
-        if is_trusted(model, trusted) or is_trusted(pickles[0], trusted):
-            return None
-        return pickle_refusal(pickles[0])
-    return f"no weights found in '{component.name}' (expected a .safetensors file)."
+        digests = [trusted_digest(p, trusted) for p in pickles]
+        refused = [p for p, d in zip(pickles, digests) if d is None]
+        if refused:
+            return Weights(problem=pickle_refusal(refused[0]))
+        return Weights(trusted=tuple((str(p), d) for p, d in zip(pickles, digests)))
+    others = sorted(p.name for p in component.glob("*.safetensors"))
+    if others:
+        return Weights(problem=f"'{component.name}' holds {others[0]}, but models load from "
+                               f"{' or '.join(SAFETENSORS_NAMES)}: rename the file.")
+    return Weights(problem=f"no weights found in '{component.name}' (expected a .safetensors file).")
 
 
-def _inspect_transformers_folder(folder: Path, trusted: Collection[str]) -> ModelEntry | None:
+def _safetensors_to_load(component: Path) -> list[Path] | str:
+    """The safetensors files a loader reads from ``component``: a standard name, every shard its
+    index lists, or the fp16 variant when that is all there is; a reason when an index is broken."""
+    for name in SAFETENSORS_NAMES:
+        if (component / name).is_file():
+            return [component / name]
+    for name in SAFETENSORS_NAMES:
+        index_path = component / f"{name}.index.json"
+        if not index_path.exists():
+            continue
+        weight_map = (read_json_object(index_path) or {}).get("weight_map")
+        shards = sorted({v for v in weight_map.values() if isinstance(v, str)}) if isinstance(weight_map, dict) else []
+        if not shards or any(Path(s).name != s for s in shards):
+            return f"{index_path}: the shard index is damaged (no usable weight_map)."
+        missing = [s for s in shards if not (component / s).is_file()]
+        if missing:
+            return f"{index_path}: shard {missing[0]} is missing (incomplete download?)."
+        return [component / s for s in shards]
+    return [component / name for name in VARIANT_NAMES if (component / name).is_file()][:1]
+
+
+def _inspect_transformers_folder(folder: Path, trusted: Collection[dict]) -> ModelEntry | None:
     config = read_json_object(folder / "config.json") or {}
     architectures = _strings(config, "architectures")
     if (folder / "modules.json").is_file() or (folder / "sentence_bert_config.json").is_file():
@@ -345,14 +392,15 @@ def _inspect_transformers_folder(folder: Path, trusted: Collection[str]) -> Mode
         return None
     base = dict(name=folder.name, path=str(folder), size=_size(folder), format="transformers-folder",
                 kind=kind, family=family, task=task, variant=_text(config, "model_type"))
-    weights = _component_weights(folder, folder, trusted)
-    if isinstance(weights, str):
-        return ModelEntry(**base, dtype="", loadable=False, reason=weights)
-    dtype = weights.dtype() if weights is not None else str(config.get("torch_dtype") or config.get("dtype") or "")
-    return ModelEntry(**base, dtype=dtype, loadable=True)
+    weights = _component_weights(folder, trusted)
+    if weights.problem:
+        return ModelEntry(**base, dtype="", loadable=False, reason=weights.problem)
+    dtype = weights.header.dtype() if weights.header is not None else \
+        str(config.get("torch_dtype") or config.get("dtype") or "")
+    return ModelEntry(**base, dtype=dtype, loadable=True, trusted_files=weights.trusted)
 
 
-def _sentence_embedder_entry(folder: Path, config: dict, trusted: Collection[str]) -> ModelEntry:
+def _sentence_embedder_entry(folder: Path, config: dict, trusted: Collection[dict]) -> ModelEntry:
     """A sentence-transformers folder: it can become the library's words embedder."""
     from ragart_desktop.core.embed.sentence import SentenceLayout
 
@@ -363,11 +411,11 @@ def _sentence_embedder_entry(folder: Path, config: dict, trusted: Collection[str
         SentenceLayout.read(folder)
     except ModelError as exc:
         return ModelEntry(**base, dtype="", loadable=False, reason=exc.message)
-    weights = _component_weights(folder, folder, trusted)
-    if not isinstance(weights, SafetensorsHeader):   # the loader reads model.safetensors only
+    weights = _component_weights(folder, trusted)
+    if weights.header is None:   # the loader reads model.safetensors only
         return ModelEntry(**base, dtype="", loadable=False,
-                          reason=weights if isinstance(weights, str) else "no model.safetensors in the folder.")
-    return ModelEntry(**base, dtype=weights.dtype(), loadable=True)
+                          reason=weights.problem or "no model.safetensors in the folder.")
+    return ModelEntry(**base, dtype=weights.header.dtype(), loadable=True)
 
 
 # Unicode blocks that tell which scripts a tokenizer's vocabulary reads, and how many of its

@@ -14,6 +14,7 @@ from ragart_desktop.core.models.device import (DevicePlan, choose_device, choose
 from ragart_desktop.core.models.loaders import (ModelCache, clip_tokenizer, diffusion_model, generation_defaults,
                                                  load_causal_lm, load_diffusion, model_configs_dir)
 from ragart_desktop.core.models.recognise import inspect_path
+from ragart_desktop.core.models.trust import trust_records
 
 CPU = DevicePlan("cpu", "float32", "fast", 0)
 
@@ -121,7 +122,7 @@ def test_trusted_pickle_checkpoint_loads(zoo, tmp_path):
 
     path = tmp_path / "trusted.ckpt"
     torch.save({"state_dict": load_file(str(zoo["sd_file"]))}, str(path))
-    entry = inspect_path(path, trusted=[str(path)])
+    entry = inspect_path(path, trusted=trust_records(path))
     model = load_diffusion(entry, CPU, config_dir=zoo["sd_file_config"])
     assert list(model.text2img.unet.config.block_out_channels) == [32, 64]
 

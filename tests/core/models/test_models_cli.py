@@ -56,6 +56,6 @@ def test_trust_opt_in_for_a_pickle(zoo, tmp_path, capsys):
     ckpt = shutil.copy(zoo["pickle"], tmp_path / "mine.ckpt")
     code, out, _ = _run(capsys, "--home", str(home), "models", "add", str(ckpt), "--trust")
     assert code == 0 and "not loadable" not in out
-    assert str(ckpt) in Settings.load(Home(home).settings_path).trusted_models
+    assert [r["path"] for r in Settings.load(Home(home).settings_path).trusted_models] == [str(ckpt)]
     _, out, _ = _run(capsys, "--home", str(home), "models", "list", "--json")
     assert {m["name"]: m for m in json.loads(out)["models"]}["mine"]["loadable"]

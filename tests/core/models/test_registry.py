@@ -12,6 +12,7 @@ from ragart_desktop.core.errors import ModelError
 from ragart_desktop.core.models.recognise import inspect_path
 from ragart_desktop.core.models.registry import ModelRegistry, model_roots, scan
 from ragart_desktop.core.models.safetensors_header import read_safetensors_header
+from ragart_desktop.core.models.trust import trust_records
 from ragart_desktop.core.settings import Settings
 
 
@@ -46,8 +47,8 @@ def test_pickle_is_refused_with_risk_and_conversion_then_allowed_when_trusted(zo
     refused = inspect_path(zoo["pickle"])
     assert not refused.loadable
     assert "arbitrary code" in refused.reason and ".safetensors" in refused.reason and "--trust" in refused.reason
-    trusted = inspect_path(zoo["pickle"], trusted=[str(zoo["pickle"])])
-    assert trusted.loadable
+    trusted = inspect_path(zoo["pickle"], trusted=trust_records(zoo["pickle"]))
+    assert trusted.loadable and trusted.trusted_files[0][0] == str(zoo["pickle"])
 
 
 def test_truncated_file_names_the_file_and_the_cause(zoo):
@@ -88,7 +89,7 @@ def test_pickle_component_in_a_diffusers_folder(zoo, tmp_path):
     (unet / "diffusion_pytorch_model.safetensors").rename(unet / "diffusion_pytorch_model.bin")
     entry = inspect_path(folder)
     assert not entry.loadable and "arbitrary code" in entry.reason
-    assert inspect_path(folder, trusted=[str(folder)]).loadable
+    assert inspect_path(folder, trusted=trust_records(folder)).loadable
 
 
 def _key_only_checkpoint(path, keys, metadata=None, in_channels=4):

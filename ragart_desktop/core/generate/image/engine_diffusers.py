@@ -168,8 +168,11 @@ class DiffusersEngine(Engine):
             from pathlib import Path
 
             from ragart_desktop.core.models.failures import loading_errors
+            from ragart_desktop.core.models.loaders import load_image_encoder
 
             weights = Path(adapter.path)
+            if getattr(pipe, "image_encoder", None) is None:   # ours: safetensors only unless trusted
+                pipe.register_modules(image_encoder=load_image_encoder(adapter, pipe.device, pipe.dtype))
             with loading_errors(weights):
                 pipe.load_ip_adapter(str(weights.parent), subfolder="", weight_name=weights.name,
                                      image_encoder_folder=adapter.image_encoder, local_files_only=True)

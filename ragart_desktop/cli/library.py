@@ -151,6 +151,8 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
             print(f"  index {eid}: {info['count']} vectors{lacking}, dim {info['dim']} ({info['modality']})")
             if info["damaged"]:
                 print(f"    damaged, rebuilt by the next import or rescan: {info['damaged']}")
+            if info["unavailable"]:
+                print(f"    unavailable: {info['unavailable']}")
         for root in status["roots"]:
             print(f"  root {root['path']}{'' if root['present'] else '  (not found)'}")
     return 0

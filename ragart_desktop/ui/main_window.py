@@ -458,6 +458,10 @@ class MainWindow(QMainWindow):
                 message="a library folder is not reachable; its items are kept until it is back.",
                 context="Rescan", path=missing[0], hint="Reconnect the drive, then use File > Rescan Library.",
                 kind="storage"))
+        for eid, why in getattr(report, "unavailable", {}).items():
+            self.report_error(ErrorReport(
+                message=f"{eid} is unavailable, the other search channels work: {why}", context="Import",
+                path=None, hint="Fix or remove the model, then rescan to fill its index.", kind="model"))
 
     def _library_changed(self) -> None:
         self.browser.thumbnails.forget_missing()

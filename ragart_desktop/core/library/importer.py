@@ -53,6 +53,7 @@ class ImportReport:
     missing_roots: list[str] = field(default_factory=list)
     vectors_rebuilt: int = 0    # index repairs: vectors an index lacked (a crash, damage, a new embedder)
     vectors_dropped: int = 0    # ... and vectors of items the catalog no longer holds
+    unavailable: dict[str, str] = field(default_factory=dict)   # embedder id -> why it could not load
 
     @property
     def changed(self) -> bool:
@@ -64,7 +65,8 @@ class ImportReport:
                 "unchanged": self.unchanged, "removed": self.removed,
                 "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
                 "missing_roots": self.missing_roots,
-                "vectors_rebuilt": self.vectors_rebuilt, "vectors_dropped": self.vectors_dropped}
+                "vectors_rebuilt": self.vectors_rebuilt, "vectors_dropped": self.vectors_dropped,
+                "unavailable": self.unavailable}
 
     def summary(self) -> str:
         text = (f"{self.added} added, {self.updated} updated, {self.moved} moved, "
@@ -73,6 +75,8 @@ class ImportReport:
             text += f"; index repair: {self.vectors_rebuilt} vectors rebuilt, {self.vectors_dropped} dropped"
         if self.missing_roots:
             text += f"; not found (nothing deleted): {', '.join(self.missing_roots)}"
+        for eid, why in self.unavailable.items():
+            text += f"; {eid} unavailable, its index waits: {why}"
         return text
 
 
@@ -164,6 +168,7 @@ class Sync:
             except Cancelled:
                 pass
             self.lib.save_indexes()
+            self.report.unavailable = dict(self.lib.unavailable)
         return self.report
 
     # ---- steps ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Callable, Iterator, Optional, Sequence
 import numpy as np
 
 from ragart_desktop.core.embed.base import Embedder
-from ragart_desktop.core.errors import BadInputError, UsageError
+from ragart_desktop.core.errors import BadInputError, ModelError, UsageError
 from ragart_desktop.core.home import Home
 from ragart_desktop.core.index.vector_index import IndexSpec, VectorIndex
 from ragart_desktop.core.kinds import KIND_NAMES
@@ -64,6 +64,7 @@ class Library:
             raise UsageError("the library needs a text embedder for words.")
         self.words_embedder = words[0]
         self.indexes: dict[str, VectorIndex] = {}
+        self.unavailable: dict[str, str] = {}   # embedder id -> why its model could not be loaded
         self._index_stamps: dict[str, Optional[int]] = {}
         self._index_lock = threading.RLock()
         for e in self.embedders:
@@ -187,9 +188,25 @@ class Library:
                 self.thumbnails.save(content_hash, a.thumbnail)
         for e in self._content_embedders():
             chosen = [(i, a.content) for i, _, a in new_items if a.kind == e.modality]
-            if chosen:
-                self._add_vectors(e, [i for i, _ in chosen], e.embed([c for _, c in chosen]))
+            vectors = self.optional_embed(e, lambda: e.embed([c for _, c in chosen])) if chosen else None
+            if vectors is not None:
+                self._add_vectors(e, [i for i, _ in chosen], vectors)
         self.embed_dirty_words(task)
+
+    def optional_embed(self, e: Embedder, embed: Callable[[], np.ndarray]) -> Optional[np.ndarray]:
+        """Run ``embed`` for any embedder but the words one. A model that cannot be loaded makes its
+        channel unavailable (status, import reports and search say so) instead of stopping the import or
+        the search; ``None`` then. Once the model is fixed, the next import or rescan fills its index."""
+        if e.id in self.unavailable:
+            return None
+        try:
+            return embed()
+        except ModelError as exc:
+            if e is self.words_embedder:
+                raise
+            self.unavailable[e.id] = exc.user_message()
+            log.warning("%s is unavailable: %s", e.id, exc.user_message())
+            return None
 
     def catalog_hash(self, item_id: int) -> str:
         return self.catalog.conn.execute("SELECT hash FROM items WHERE id=?", (item_id,)).fetchone()[0]
@@ -229,7 +246,7 @@ class Library:
                     index.remove(extra)
                 report.vectors_dropped += len(extra)
             missing = np.setdiff1d(wanted, have)
-            if not len(missing):
+            if not len(missing) or e.id in self.unavailable:
                 continue
             log.info("index %s: %d items to (re-)embed", e.id, len(missing))
             if e is self.words_embedder:
@@ -248,8 +265,11 @@ class Library:
                         ids.append(item.id)
                     except BadInputError as exc:
                         on_skip(item.path, exc.message)
-                if ids:
-                    self._add_vectors(e, ids, e.embed(contents))
+                vectors = self.optional_embed(e, lambda: e.embed(contents)) if ids else None
+                if vectors is None and e.id in self.unavailable:
+                    break
+                if vectors is not None:
+                    self._add_vectors(e, ids, vectors)
                     report.vectors_rebuilt += len(ids)
         self.embed_dirty_words(task)
 
@@ -342,7 +362,8 @@ class Library:
             "indexes": {e.id: {"count": len(self.indexes[e.id]), "dim": e.dim, "version": e.version,
                                "modality": "words" if e is self.words_embedder else e.modality,
                                "expected": total if e is self.words_embedder else counts.get(e.modality, 0),
-                               "damaged": self.indexes[e.id].rebuild_reason}
+                               "damaged": self.indexes[e.id].rebuild_reason,
+                               "unavailable": self.unavailable.get(e.id)}
                         for e in self.embedders},
             "roots": [{"path": p, "present": os.path.exists(p)} for _, p in self.catalog.roots()],
             "home": str(self.home.root),

@@ -60,7 +60,10 @@ def search(lib: "Library", q: Query, task: Task) -> SearchResults:
         _THREADPOOLS = ThreadpoolController()
     notices = _damaged_index_notices(lib)
     with _THREADPOOLS.limit(limits=1, user_api="blas"):
-        return SearchResults(_search(lib, q, task, notices), notices)
+        results = _search(lib, q, task, notices)
+    notices += [f"{eid} is unavailable ({why}); these results come from the other channels."
+                for eid, why in lib.unavailable.items()]
+    return SearchResults(results, notices)
 
 
 def _search(lib: "Library", q: Query, task: Task, notices: list[str]) -> list[SearchResult]:
@@ -165,8 +168,9 @@ def _channels(lib: "Library", q: Query, text: ParsedText) -> list[_Channel]:
         channels.append(_Channel(words, l2_normalise(vec), f'words close to "{text.positive_text}"', 1.0, []))
         for e in lib.embedders:   # image+text embedders (CLIP) also read the words
             if e is not words and hasattr(e, "embed_text"):
-                channels.append(_Channel(e, l2_normalise(e.embed_text([text.positive_text])[0]),
-                                         f'pictures of "{text.positive_text}"', 1.0, []))
+                vec = lib.optional_embed(e, lambda: e.embed_text([text.positive_text])[0])
+                if vec is not None:
+                    channels.append(_Channel(e, l2_normalise(vec), f'pictures of "{text.positive_text}"', 1.0, []))
     if not q.like:
         return channels
     sums: dict[str, np.ndarray] = {}
@@ -220,7 +224,8 @@ def _example_vectors(lib: "Library", ex: Example) -> list[tuple[str, np.ndarray,
         raise BadInputError("an example needs a file, a library item or content.")
     if kind == "text":
         return [(lib.words_embedder.id, lib.words_embedder.embed_one(str(content)), 1.0)]
-    return [(e.id, e.embed_one(content), 1.0) for e in lib.content_embedders_for(kind)]
+    vectors = [(e.id, lib.optional_embed(e, lambda: e.embed_one(content))) for e in lib.content_embedders_for(kind)]
+    return [(eid, vec, 1.0) for eid, vec in vectors if vec is not None]
 
 
 def _rerank_space(lib: "Library", channels: list[_Channel]) -> Embedder:

@@ -87,11 +87,13 @@ class History:
         self._trim()
 
     def undo(self, doc: Any) -> Optional["Command"]:
+        """Undo the last applied entry. The position moves only once the command succeeded, so an
+        entry that fails (a damaged history) leaves the history where it was."""
         if not self.can_undo:
             return None
-        self._position -= 1
-        command = self._entries[self._position]
+        command = self._entries[self._position - 1]
         command.undo(doc)
+        self._position -= 1
         self.revision += 1
         return command
 

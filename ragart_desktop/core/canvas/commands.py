@@ -66,12 +66,16 @@ class PixelsCommand(Command):
 
     @classmethod
     def from_record(cls, meta: dict, arrays: dict[str, np.ndarray], pool: dict[int, Layer]) -> "PixelsCommand":
+        """``arrays`` come checked from the project reader: "before_TY_TX"/"after_TY_TX" tiles."""
         before: TilePatch = {}
         after: TilePatch = {}
         for name, tile in arrays.items():
             side, ty, tx = name.split("_")
             (before if side == "before" else after)[(int(ty), int(tx))] = tile
-        return cls(meta["label"], meta["target"], before, after)
+        target = meta.get("target")
+        if target is not None:
+            target = _pooled(pool, target).id
+        return cls(_text(meta, "label"), target, before, after)
 
 
 class AddLayerCommand(Command):
@@ -94,7 +98,7 @@ class AddLayerCommand(Command):
 
     @classmethod
     def from_record(cls, meta: dict, arrays: dict, pool: dict[int, Layer]) -> "AddLayerCommand":
-        return cls(meta["label"], _pooled(pool, meta["layer"]), meta["index"])
+        return cls(_text(meta, "label"), _pooled(pool, meta.get("layer")), _count(meta, "index"))
 
 
 class RemoveLayerCommand(Command):
@@ -121,7 +125,7 @@ class RemoveLayerCommand(Command):
 
     @classmethod
     def from_record(cls, meta: dict, arrays: dict, pool: dict[int, Layer]) -> "RemoveLayerCommand":
-        return cls(meta["label"], _pooled(pool, meta["layer"]), meta["index"])
+        return cls(_text(meta, "label"), _pooled(pool, meta.get("layer")), _count(meta, "index"))
 
 
 class MoveLayerCommand(Command):
@@ -144,7 +148,7 @@ class MoveLayerCommand(Command):
 
     @classmethod
     def from_record(cls, meta: dict, arrays: dict, pool: dict[int, Layer]) -> "MoveLayerCommand":
-        return cls(meta["layer"], meta["old"], meta["new"])
+        return cls(_pooled(pool, meta.get("layer")).id, _count(meta, "old"), _count(meta, "new"))
 
 
 class LayerPropertiesCommand(Command):
@@ -176,7 +180,10 @@ class LayerPropertiesCommand(Command):
 
     @classmethod
     def from_record(cls, meta: dict, arrays: dict, pool: dict[int, Layer]) -> "LayerPropertiesCommand":
-        return cls(meta["layer"], meta["before"], meta["after"])
+        before, after = _properties(meta.get("before")), _properties(meta.get("after"))
+        if before.keys() != after.keys():
+            raise BadInputError("the history holds a layer change whose before and after differ in kind.")
+        return cls(_pooled(pool, meta.get("layer")).id, before, after)
 
 
 class InvertSelectionCommand(Command):
@@ -209,14 +216,41 @@ _TYPES = {
 
 
 def command_from_record(meta: dict, arrays: dict[str, np.ndarray], pool: dict[int, Layer]) -> Command:
-    kind = _TYPES.get(meta.get("type"))
+    kind = _TYPES.get(meta.get("type")) if isinstance(meta.get("type"), str) else None
     if kind is None:
         raise BadInputError(f"the history holds an unknown kind of edit {meta.get('type')!r}.")
     return kind.from_record(meta, arrays, pool)
 
 
-def _pooled(pool: dict[int, Layer], layer_id: int) -> Layer:
-    try:
-        return pool[layer_id]
-    except KeyError:
-        raise BadInputError(f"the history refers to layer {layer_id}, which the file does not hold.") from None
+def _pooled(pool: dict[int, Layer], layer_id: Any) -> Layer:
+    if type(layer_id) is not int or layer_id not in pool:
+        raise BadInputError(f"the history refers to layer {layer_id!r}, which the file does not hold.")
+    return pool[layer_id]
+
+
+# Checks of what a loaded history entry holds (project files are untrusted input).
+
+def _text(meta: dict, key: str) -> str:
+    value = meta.get(key)
+    if not isinstance(value, str):
+        raise BadInputError(f"the history holds an entry whose {key} is not text.")
+    return value
+
+
+def _count(meta: dict, key: str) -> int:
+    value = meta.get(key)
+    if type(value) is not int or value < 0:
+        raise BadInputError(f"the history holds an entry whose {key} is {value!r}, not a position.")
+    return value
+
+
+_PROPERTY_TYPES = {"name": (str,), "opacity": (int, float), "visible": (bool,)}
+
+
+def _properties(values: Any) -> dict[str, Any]:
+    if not isinstance(values, dict) or not values or not all(
+            k in _PROPERTY_TYPES and type(v) in _PROPERTY_TYPES[k] for k, v in values.items()):
+        raise BadInputError("the history holds a layer change that is not a name, opacity or visibility.")
+    if not 0.0 <= float(values.get("opacity", 0.0)) <= 1.0:
+        raise BadInputError("the history holds a layer opacity outside 0..1.")
+    return dict(values)

@@ -29,6 +29,8 @@ from ragart_desktop.core.canvas.commands import command_from_record
 from ragart_desktop.core.canvas.document import CanvasDocument
 from ragart_desktop.core.canvas.fileio import atomic_write
 from ragart_desktop.core.canvas.layer import Layer
+from ragart_desktop.core.canvas.project_format import (
+    Damaged, MemberBudget, check_manifest, read_manifest_json, read_png, read_tiles)
 from ragart_desktop.core.errors import BadInputError, UsageError
 from ragart_desktop.core.progress import Task, ensure_task
 
@@ -150,69 +152,80 @@ def read_manifest(path: Union[str, Path]) -> dict[str, Any]:
             return _manifest(zf, path)
     except FileNotFoundError:
         raise BadInputError("the project file does not exist.", path=path) from None
-    except (OSError, zipfile.BadZipFile) as exc:
+    except (OSError, zipfile.BadZipFile, Damaged) as exc:
         raise BadInputError(f"the file is not a readable RagArt project ({exc}).", path=path) from None
 
 
 def open_project(path: Union[str, Path], task: Optional[Task] = None) -> CanvasDocument:
-    """Open a project file; raises ``BadInputError`` naming the file when it is damaged."""
+    """Open a project; raises ``BadInputError`` naming the file when it is damaged (see
+    ``project_format`` for what is checked before anything is allocated)."""
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as zf:
             doc = _load(zf, path, ensure_task(task))
     except FileNotFoundError:
         raise BadInputError("the project file does not exist.", path=path) from None
-    except BadInputError:
-        raise
-    except UsageError as exc:  # e.g. an impossible canvas size in the manifest
-        raise BadInputError(exc.message, path=path) from None
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, Image.DecompressionBombError) as exc:
-        raise BadInputError(f"the project file is damaged ({exc}).", path=path,
-                            hint="An autosave of it may exist in the home folder's autosave/ folder.") from None
+    except (BadInputError, UsageError) as exc:
+        if exc.path is not None:
+            raise
+        raise BadInputError(f"the project file is damaged ({exc.message.rstrip('.')}).", path=path,
+                            hint=DAMAGED_HINT) from None
+    except MemoryError:
+        raise BadInputError("there is not enough memory to open this project.", path=path,
+                            hint="Close other canvases or programs, then open it again.") from None
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise BadInputError(f"the project file is damaged ({exc}).", path=path, hint=DAMAGED_HINT) from None
     doc.path = path
     doc.mark_saved()
     return doc
 
 
+DAMAGED_HINT = "An autosave of it may exist in the home folder's autosave/ folder."
+
+
 def _load(zf: zipfile.ZipFile, path: Path, task: Task) -> CanvasDocument:
-    manifest = _manifest(zf, path)
-    width, height = int(manifest["width"]), int(manifest["height"])
-    doc = CanvasDocument(width, height)
-    metas = list(manifest["layers"]) + list(manifest.get("history_layers", []))
+    # 1. The manifest, every field checked against the zip's members.
+    m = check_manifest(_manifest(zf, path), set(zf.namelist()))
+    budget = MemberBudget(zf, path.stat().st_size)
+    # 2. The layers, each checked from its header before it is decoded.
+    metas = m.layers + m.history_layers
     pool: dict[int, Layer] = {}
     for done, meta in enumerate(metas):
         task.check()
-        task.progress(done, len(metas), f"Reading layer {meta.get('name', '')!r}")
-        layer = _read_layer(zf, meta, width, height, path)
-        pool[layer.id] = layer
-    layers = [pool[int(meta["id"])] for meta in manifest["layers"]]
-    selection = None
-    if manifest.get("selection"):
-        selection = _read_png(zf, manifest["selection"], "L", (height, width), path)
+        task.progress(done, len(metas), f"Reading layer {meta.name!r}")
+        pixels = read_png(budget, meta.file, "RGBA", m.width, m.height)
+        pool[meta.id] = Layer(meta.id, meta.name, pixels, meta.opacity, meta.visible, meta.blend,
+                              dict(meta.provenance))
+    selection = read_png(budget, m.selection, "L", m.width, m.height) if m.selection else None
+    # 3. The history: tiles checked against the canvas grid, layers against the pool.
     commands = []
-    for entry in manifest.get("history", []):
+    for entry in m.history:
+        task.check()
         arrays = {}
-        if entry.get("file"):
-            with np.load(io.BytesIO(zf.read(entry["file"])), allow_pickle=False) as npz:
-                arrays = {name: npz[name] for name in npz.files}
-        commands.append(command_from_record(entry["meta"], arrays, pool))
-    doc._install(layers, manifest.get("active_layer"), selection, int(manifest["next_layer_id"]), commands)
-    if manifest.get("session_id"):
-        doc.session_id = str(manifest["session_id"])
+        if entry.file:   # a layer's tiles are RGBA, the selection's (target None) a mask
+            channels = None if entry.meta.get("target") is None else 4
+            arrays = read_tiles(budget, entry.file, channels, m.width, m.height)
+        commands.append(command_from_record(entry.meta, arrays, pool))
+    # 4. Only now the document (its canvas-sized buffers).
+    doc = CanvasDocument(m.width, m.height)
+    doc._install([pool[meta.id] for meta in m.layers], m.active_layer, selection, m.next_layer_id, commands)
+    if m.session_id:
+        doc.session_id = m.session_id
     return doc
 
 
 def _manifest(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
     try:
-        manifest = json.loads(zf.read("manifest.json"))
+        manifest = read_manifest_json(zf)
     except KeyError:
         raise BadInputError("the file is not a RagArt project (no manifest.json).", path=path) from None
-    except ValueError as exc:
-        raise BadInputError(f"the project manifest is not valid JSON ({exc}).", path=path) from None
     if manifest.get("format") != FORMAT:
         raise BadInputError(f"the file is not a RagArt canvas project (format {manifest.get('format')!r}).", path=path)
-    if int(manifest.get("version", 0)) > VERSION:
-        raise BadInputError(f"the project was saved by a newer RagArt (format version {manifest['version']}).",
+    version = manifest.get("version", 0)
+    if type(version) is not int:
+        raise Damaged(f"its format version {version!r} is not a number")
+    if version > VERSION:
+        raise BadInputError(f"the project was saved by a newer RagArt (format version {version}).",
                             path=path, hint="Update RagArt to open it.")
     return manifest
 
@@ -220,21 +233,3 @@ def _manifest(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
 def _layer_meta(layer: Layer, file: str) -> dict[str, Any]:
     return {"id": layer.id, "name": layer.name, "opacity": layer.opacity, "visible": layer.visible,
             "blend": layer.blend, "provenance": layer.provenance, "file": file}
-
-
-def _read_layer(zf: zipfile.ZipFile, meta: dict, width: int, height: int, path: Path) -> Layer:
-    pixels = _read_png(zf, meta["file"], "RGBA", (height, width, 4), path)
-    return Layer(int(meta["id"]), str(meta["name"]), pixels, float(meta["opacity"]), bool(meta["visible"]),
-                 str(meta.get("blend", "normal")), dict(meta.get("provenance") or {}))
-
-
-def _read_png(zf: zipfile.ZipFile, name: str, mode: str, shape: tuple, path: Path) -> np.ndarray:
-    with Image.open(io.BytesIO(zf.read(name))) as image:
-        if image.mode != mode:
-            raise BadInputError(f"{name} inside the project is {image.mode}, expected {mode}.", path=path)
-        pixels = np.array(image, dtype=np.uint8)
-    if pixels.shape != shape:
-        raise BadInputError(f"{name} inside the project is {pixels.shape[1]} x {pixels.shape[0]}, "
-                            f"expected {shape[1]} x {shape[0]}.", path=path)
-    return pixels
-

@@ -53,6 +53,7 @@ from ragart_desktop.ui.editors import DocumentUndo, Editor, ImageContext
 from ragart_desktop.ui.file_dialogs import FileDialogs
 from ragart_desktop.ui.generation_service import Generated
 from ragart_desktop.ui.result_details import ThumbnailSource
+from ragart_desktop.ui.workers import WorkerHost
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class CanvasEditor(Editor):
         self.autosave_interval_s = autosave_interval_s
         self.doc: Optional[CanvasDocument] = None
         self._autosaver: Optional[Autosaver] = None  # one per document
+        self._files: Optional[WorkerHost] = None       # opens projects off the UI thread; made on first use
         self._autosave_error_shown: Optional[RagartError] = None
         self.setAcceptDrops(True)
 
@@ -311,17 +313,35 @@ class CanvasEditor(Editor):
         if path:
             self._guarded(self.import_image, path)
 
-    def open_project(self, path: PathLike) -> None:
-        """Open a project; when a newer autosave of it exists (a crash), offer to recover it."""
+    def open_project(self, path: PathLike) -> int:
+        """Open a project on the file worker (reading and checking a large one takes seconds), then
+        show it; when a newer autosave of it exists (a crash), offer to recover it first. A damaged
+        file is reported like any error and the open canvas stays. Returns the job id."""
         path = Path(path)
         autosave = find_recovery(autosave_dir(self.home), path)
         if autosave is not None and self._confirm_recovery(path):
-            doc = recover(autosave)
+            source, load = autosave, recover
         else:
             if autosave is not None:
                 autosave.unlink(missing_ok=True)
-            doc = open_project(path)
-        self.set_document(doc)
+            source, load = path, open_project
+
+        def read(task):
+            try:
+                return load(source)
+            except RagartError as exc:   # handed to the UI thread like a result, shown by _report
+                return exc
+
+        def arrived(result) -> None:
+            if isinstance(result, RagartError):
+                self._report(result)
+            else:
+                self.set_document(result)
+
+        self.status_message.emit(f"Opening {path.name}…")
+        if self._files is None:
+            self._files = WorkerHost("canvas-files", self)
+        return self._files.submit(f"Open {path.name}", read, on_result=arrived)
 
     def save_project(self, path: Optional[PathLike] = None) -> Path:
         """Save to ``path`` (or the document's own file) and drop the autosave it made obsolete."""
@@ -445,6 +465,8 @@ class CanvasEditor(Editor):
     def shutdown(self) -> None:
         """Stop the autosave timer and wait for a running autosave (call before the app exits)."""
         self._autosave_timer.stop()
+        if self._files is not None:
+            self._files.shutdown()
         self._autosaver.wait()
 
     def _show_status(self, cursor: Optional[tuple[int, int]] = None) -> None:

@@ -189,11 +189,13 @@ def test_save_open_and_crash_recovery_through_the_editor(qtbot, tmp_path, monkey
     fresh = CanvasEditor(home)
     qtbot.addWidget(fresh)
     monkeypatch.setattr(fresh, "_confirm_recovery", lambda p: True)
-    fresh.open_project(path)
+    with qtbot.waitSignal(fresh.document_changed, timeout=30_000):
+        fresh.open_project(path)          # read on the file worker, shown when it arrives
     assert fresh.current_image().getpixel((3, 3)) == (200, 0, 0)
     assert fresh.document.modified and fresh.document.path == path
     fresh.save_project()
-    fresh.open_project(path)
+    with qtbot.waitSignal(fresh.document_changed, timeout=30_000):
+        fresh.open_project(path)
     assert fresh.current_image().getpixel((3, 3)) == (200, 0, 0) and not fresh.document.modified
     editor.shutdown()
     fresh.shutdown()
@@ -223,3 +225,35 @@ def test_generation_gets_the_canvas_and_the_selection_as_its_mask(editor):
     assert np.asarray(context.mask).min() == 255 and context.image.size == (320, 240)
     editor.deselect_action.trigger()
     assert editor.generation_context().mask is None
+
+
+def test_a_project_opens_off_the_ui_thread_and_a_damaged_one_is_reported(qtbot, tmp_path):
+    import threading
+
+    from ragart_desktop.core import canvas as core_canvas
+    from tests.fixtures.hostile_projects import npy_400_mb, real_project
+
+    home = Home(tmp_path / "home")
+    editor = CanvasEditor(home)
+    qtbot.addWidget(editor)
+    good = real_project(tmp_path / "good.ragart")
+    threads = []
+    original = core_canvas.project.open_project
+
+    def spy(path, task=None):
+        threads.append(threading.current_thread())
+        return original(path, task)
+
+    import ragart_desktop.ui.canvas.editor as editor_module
+    editor_module.open_project = spy
+    try:
+        with qtbot.waitSignal(editor.document_changed, timeout=30_000):
+            editor.open_project(good)
+        assert threads and threads[0] is not threading.main_thread()
+        assert editor.document.path == good
+        with qtbot.waitSignal(editor.error_occurred, timeout=30_000) as error:
+            editor.open_project(npy_400_mb(good, tmp_path / "bad.ragart"))
+        assert "damaged" in error.args[0].message and editor.document.path == good
+    finally:
+        editor_module.open_project = original
+        editor.shutdown()

@@ -9,58 +9,7 @@ import pytest
 
 from ragart_desktop.cli import main
 from ragart_desktop.core.models.registry import scan
-
-
-def _safetensors(path, header: bytes | str, data: bytes = b"") -> None:
-    raw = header.encode() if isinstance(header, str) else header
-    path.write_bytes(len(raw).to_bytes(8, "little") + raw + data)
-
-
-LORA_KEY = "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.lora_down.weight"
-SD2_KEYS = {"model.diffusion_model.input_blocks.0.0.weight": {"dtype": "F16", "shape": [1, 4, 1, 1],
-                                                              "data_offsets": [0, 8]},
-            "cond_stage_model.model.token_embedding.weight": {"dtype": "F16", "shape": [1], "data_offsets": [8, 10]},
-            "first_stage_model.decoder.conv_in.weight": {"dtype": "F16", "shape": [1], "data_offsets": [10, 12]}}
-
-
-def make_junk(folder) -> dict[str, str]:
-    """Every kind of odd file the issue lists, plus a few more; name -> what is odd about it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    _safetensors(folder / "deep.safetensors", "[" * 100_000 + "]" * 100_000)
-    _safetensors(folder / "deep-dict.safetensors", '{"a":' * 50_000 + "1" + "}" * 50_000)
-    _safetensors(folder / "string-shape.safetensors",
-                 json.dumps({"w": {"dtype": "F32", "shape": "abcd", "data_offsets": [0, 4]}}), b"\0" * 4)
-    _safetensors(folder / "empty-lora-shape.safetensors",
-                 json.dumps({LORA_KEY: {"dtype": "F16", "shape": [], "data_offsets": [0, 2]}}), b"\0" * 2)
-    _safetensors(folder / "number-metadata.safetensors",
-                 json.dumps({"__metadata__": {"modelspec.architecture": 5}, **SD2_KEYS}), b"\0" * 12)
-    _safetensors(folder / "list-metadata.safetensors", json.dumps({"__metadata__": [1, 2], **SD2_KEYS}), b"\0" * 12)
-    _safetensors(folder / "offsets-not-numbers.safetensors",
-                 json.dumps({"w": {"dtype": "F16", "shape": [1], "data_offsets": ["0", "2"]}}), b"\0" * 2)
-    _safetensors(folder / "negative-shape.safetensors",
-                 json.dumps({"w": {"dtype": "F16", "shape": [-1, -2], "data_offsets": [0, 4]}}), b"\0" * 4)
-    os.mkfifo(folder / "pipe.safetensors")
-    fifo_config = folder / "fifo-config"
-    fifo_config.mkdir()
-    os.mkfifo(fifo_config / "config.json")
-    for name, config in {"deep-config": "[" * 100_000 + "]" * 100_000,
-                         "string-architectures": json.dumps({"architectures": "CLIPModel"}),
-                         "list-dims": json.dumps({"architectures": ["CLIPModel"], "projection_dim": [1]})}.items():
-        (folder / name).mkdir()
-        (folder / name / "config.json").write_text(config)
-    pipeline = folder / "odd-pipeline"
-    (pipeline / "unet").mkdir(parents=True)
-    (pipeline / "model_index.json").write_text(json.dumps({"_class_name": 5, "unet": ["diffusers", "U"]}))
-    (pipeline / "unet" / "config.json").write_text(json.dumps({"cross_attention_dim": [768, 768]}))
-    lists = folder / "odd-scheduler"
-    (lists / "unet").mkdir(parents=True)
-    (lists / "scheduler").mkdir()
-    (lists / "model_index.json").write_text(json.dumps({"_class_name": "StableDiffusionPipeline",
-                                                        "unet": ["diffusers", "U"]}))
-    (lists / "unet" / "config.json").write_text(json.dumps({"cross_attention_dim": [768], "in_channels": "4"}))
-    (lists / "scheduler" / "scheduler_config.json").write_text(json.dumps({"_class_name": 3,
-                                                                          "timestep_spacing": "trailing"}))
-    return folder
+from tests.fixtures.junk_models import make_junk
 
 
 def _in_thread(fn, timeout: float = 120.0):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 
 import pytest
@@ -60,3 +61,23 @@ def test_a_fifo_named_like_a_model_is_skipped_without_being_opened(home, capsys)
     (home.models_dir / "clipish").mkdir()
     os.mkfifo(home.models_dir / "clipish" / "config.json")
     assert _in_thread(lambda: main(["--home", str(home.root), "status"]), timeout=60) == 0
+
+
+def test_an_unexpected_failure_inspecting_one_file_marks_that_file_alone(tmp_path, zoo, monkeypatch):
+    """The guard around each file: a failure no check foresaw (here an IndexError from the
+    classifier) is "not loadable: reason" for that file, and the scan goes on with the others."""
+    from ragart_desktop.core.models import recognise
+
+    def odd(header, trusted, **base):
+        if base["path"].endswith("odd.safetensors"):
+            raise IndexError("list index out of range")
+        return classify(header, trusted, **base)
+
+    classify = recognise.classify_state_dict_keys
+    monkeypatch.setattr(recognise, "classify_state_dict_keys", odd)
+    shutil.copy(zoo["lora"], tmp_path / "odd.safetensors")
+    shutil.copy(zoo["lora"], tmp_path / "fine.safetensors")
+    by_name = {os.path.basename(e.path): e for e in scan([tmp_path])}
+    assert not by_name["odd.safetensors"].loadable
+    assert "IndexError" in by_name["odd.safetensors"].reason
+    assert by_name["fine.safetensors"].loadable

@@ -58,7 +58,7 @@ EVALUATORS: dict[str, Callable[[Path, Any], dict[str, Any]]] = {"image": _image,
 
 
 def cmd_evaluate(args: argparse.Namespace, home: Home) -> int:
-    from ragart_desktop.core.library.analysis import kind_for_suffix
+    from ragart_desktop.core.kinds import kind_for_suffix
     from ragart_desktop.core.library.library import Library
 
     path = Path(os.path.abspath(args.file))

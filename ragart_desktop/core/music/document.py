@@ -188,7 +188,8 @@ class ScoreDocument:
 
         Tracks are matched by id: notes the result drops are removed, new ones added (so an infill
         replaces the notes of its bars); tracks only in ``result`` are added (an accompaniment).
-        Tracks missing from ``result`` are left alone.
+        Tracks missing from ``result`` are left alone. The result's length is taken (a continuation
+        that ends in a rest keeps its last bar).
         """
         commands: list[Command] = []
         changes = []
@@ -207,6 +208,8 @@ class ScoreDocument:
         notes = NotesCommand(label, changes)
         if notes.changes:
             commands.insert(0, notes)
+        if result.length != self.score.length:
+            commands.append(ScorePropertiesCommand({"length": self.score.length}, {"length": result.length}))
         if commands:
             self._do(BatchCommand(label, commands))
 

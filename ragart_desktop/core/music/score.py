@@ -212,6 +212,21 @@ class Score:
         idx = np.clip(np.searchsorted(marks, beats, side="right") - 1, 0, len(marks) - 1)
         return offsets[idx] + (beats - marks[idx]) * spb[idx]
 
+    def tempos_from(self, beat: float) -> list[TempoChange]:
+        """The tempo map as heard from ``beat`` on, with ``beat`` moved to 0 (for a part of the piece)."""
+        tempos = sorted(self.tempos, key=lambda t: t.beat)
+        before = [t for t in tempos if t.beat <= beat + EPS]
+        bpm = before[-1].bpm if before else self.tempo
+        return [TempoChange(0.0, bpm)] + [TempoChange(t.beat - beat, t.bpm) for t in tempos if t.beat > beat + EPS]
+
+    def beat_at(self, seconds: float) -> float:
+        """The beat heard at ``seconds`` (the inverse of :meth:`seconds_at`)."""
+        tempos = sorted(self.tempos, key=lambda t: t.beat) or [TempoChange(0.0, DEFAULT_TEMPO)]
+        marks = [min(tempos[0].beat, 0.0)] + [t.beat for t in tempos[1:]]
+        at = self.seconds_of(np.array(marks, dtype=np.float64))
+        i = max(0, int(np.searchsorted(at, seconds, side="right")) - 1)
+        return marks[i] + (seconds - float(at[i])) * tempos[i].bpm / 60.0
+
     @property
     def seconds(self) -> float:
         """Duration of the piece in seconds."""

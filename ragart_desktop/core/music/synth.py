@@ -42,11 +42,12 @@ class _Hit:
 
 
 def render(score: Score, soundfont: SoundFont, *, sample_rate: int = SAMPLE_RATE,
-           task: Task | None = None) -> np.ndarray:
+           task: Task | None = None, limit: bool = True) -> np.ndarray:
     """Stereo float32 audio, shape (2, frames), of the audible tracks of ``score``.
 
-    The mix is scaled down only if it would clip; otherwise levels are absolute, so a louder
-    velocity renders louder.
+    With ``limit`` the mix is scaled down if it would clip; otherwise levels are absolute, so a
+    louder velocity renders louder. Playback renders a piece bar by bar and mixes the bars itself,
+    so it turns ``limit`` off (a bar scaled on its own would jump in level).
     """
     task = ensure_task(task)
     hits = _schedule(score, soundfont, sample_rate)
@@ -83,7 +84,7 @@ def render(score: Score, soundfont: SoundFont, *, sample_rate: int = SAMPLE_RATE
     for pan, bus in buses.items():
         out[0] += bus * np.float32(math.cos((pan + 1) * math.pi / 4))
         out[1] += bus * np.float32(math.sin((pan + 1) * math.pi / 4))
-    peak = float(np.abs(out).max()) if out.size else 0.0
+    peak = float(np.abs(out).max()) if limit and out.size else 0.0
     if peak > 0.99:
         out *= np.float32(0.99 / peak)
     task.progress(len(hits), len(hits), "rendering audio")

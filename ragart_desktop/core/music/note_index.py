@@ -75,6 +75,17 @@ class ScoreIndex:
         self.score = score
         self._indexes: dict[int, NoteIndex] = {}
         self._versions: dict[int, int] = {}
+        self._notes_end: Optional[float] = None
+
+    @property
+    def end(self) -> float:
+        """``score.end`` without a walk over every note each time it is asked (views ask per frame)."""
+        if self.score.length is not None:
+            return self.score.length
+        if self._notes_end is None:
+            self._notes_end = max((float(self.track(t.id).ends.max()) for t in self.score.tracks if t.notes),
+                                  default=0.0)
+        return self._notes_end
 
     def track(self, track_id: int) -> NoteIndex:
         index = self._indexes.get(track_id)
@@ -88,6 +99,7 @@ class ScoreIndex:
 
     def invalidate(self, track_ids: Optional[frozenset[int] | set[int]] = None) -> None:
         """Forget the indexes of ``track_ids`` (all tracks when None)."""
+        self._notes_end = None
         for track_id in list(self._indexes) if track_ids is None else track_ids:
             self._indexes.pop(track_id, None)
             self._versions[track_id] = self._versions.get(track_id, 0) + 1

@@ -35,22 +35,7 @@ class Phrase:
 
     def bar_of(self, beat: float) -> int:
         """The phrase's bar (from 1) holding document beat ``beat``."""
-        local = beat - self.offset
-        count = 0
-        for line in self.score.bar_lines():
-            if line > local + EPS:
-                return max(1, count)
-            count += 1
-        raise AssertionError("unreachable")
-
-
-def bar_at_or_before(score: Score, beat: float) -> float:
-    last = 0.0
-    for line in score.bar_lines():
-        if line > beat + EPS:
-            return last
-        last = line
-    raise AssertionError("unreachable")
+        return self.score.bar_number(beat - self.offset)
 
 
 def make_phrase(score: Score, notes: Mapping[int, Sequence[Note]], *, from_bar_line: bool = True) -> Phrase:
@@ -58,7 +43,7 @@ def make_phrase(score: Score, notes: Mapping[int, Sequence[Note]], *, from_bar_l
     at the bar line at or before its first note; otherwise at the document's beat 0."""
     chosen = {tid: sorted(ns, key=lambda n: (n.start, n.pitch)) for tid, ns in notes.items() if ns}
     first = min((ns[0].start for ns in chosen.values()), default=0.0)
-    offset = bar_at_or_before(score, first) if from_bar_line else 0.0
+    offset = score.bar_line_before(first) if from_bar_line else 0.0
     phrase = Score(tempos=score.tempos_from(offset), time_signatures=_shifted_meters(score, offset),
                    key=score.key, title=score.title, ticks_per_beat=score.ticks_per_beat)
     track_ids, sources, taken = [], [], set()
@@ -72,9 +57,20 @@ def make_phrase(score: Score, notes: Mapping[int, Sequence[Note]], *, from_bar_l
     return Phrase(phrase, offset, track_ids, sources)
 
 
-def merge(document: Score, phrase: Phrase, result: Score) -> Score:
+@dataclass
+class Merged:
+    score: Score                  # the document with the result in it
+    added: int                    # notes
+    removed: int
+    start: float                  # beats: where the changes begin and end in the document
+    end: float
+
+
+def merge(document: Score, phrase: Phrase, result: Score) -> Merged:
     """A copy of ``document`` with ``result`` (a generation from ``phrase``) merged in."""
     merged = document.copy()
+    added_all: list[Note] = []
+    removed_all: list[Note] = []
     tpb = phrase.score.ticks_per_beat
     unused = {t.name: i for i, t in enumerate(phrase.score.tracks)}
     mapped: dict[int, Track] = {}
@@ -84,16 +80,23 @@ def merge(document: Score, phrase: Phrase, result: Score) -> Score:
             del unused[out.name]
             mapped[i] = out
         elif out.notes:
-            merged.add_track(Track(out.name, out.program, out.is_drum, [n.shifted(phrase.offset) for n in out.notes]))
+            notes = [n.shifted(phrase.offset) for n in out.notes]
+            merged.add_track(Track(out.name, out.program, out.is_drum, notes))
+            added_all += notes
     for i, track in enumerate(phrase.score.tracks):
         out_notes = mapped[i].notes if i in mapped else []   # a track the result emptied is absent
         removed, added = _difference(track.notes, phrase.sources[i], out_notes, tpb)
+        added = [n.shifted(phrase.offset) for n in added]
         target = merged.track(phrase.track_ids[i])
-        target.notes = _without(target.notes, removed) + [n.shifted(phrase.offset) for n in added]
+        target.notes = _without(target.notes, removed) + added
         target.sort()
+        added_all += added
+        removed_all += removed
     if result.length is not None and phrase.offset + result.length > document.end + EPS:
         merged.length = phrase.offset + result.length
-    return merged
+    changed = added_all + removed_all
+    return Merged(merged, len(added_all), len(removed_all), min((n.start for n in changed), default=phrase.offset),
+                  max((n.end for n in changed), default=phrase.offset))
 
 
 def _difference(phrase_notes: list[Note], sources: list[Note], result_notes: list[Note],

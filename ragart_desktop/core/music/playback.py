@@ -43,14 +43,6 @@ class Slot:
         return self.play_frame + max(self.frames, self.audio.shape[1] if self.audio is not None else 0)
 
 
-def next_bar_line(score: Score, beat: float) -> float:
-    """The first bar line after ``beat``."""
-    for line in score.bar_lines():
-        if line > beat + EPS:
-            return line
-    raise AssertionError("unreachable")
-
-
 def slot_score(score: Score, start: float, end: float, *, metronome: bool = False,
                index: Optional[ScoreIndex] = None) -> Score:
     """The notes of the audible tracks that start in ``[start, end)``, moved so that ``start`` is
@@ -119,7 +111,7 @@ class PlaybackSchedule:
         while not self.complete and self._next_frame <= frame:
             score = self.score_of()
             start = self._next_start
-            end = next_bar_line(score, start)
+            end = score.bar_line_after(start)
             looping = self.loop is not None and start < self.loop[1] - EPS
             if looping:
                 end = min(end, self.loop[1])

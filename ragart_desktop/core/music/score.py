@@ -177,6 +177,31 @@ class Score:
                 return starts
         raise AssertionError("unreachable")
 
+    def bar_line_before(self, beat: float) -> float:
+        """The bar line at or before ``beat``."""
+        last = 0.0
+        for line in self.bar_lines():
+            if line > beat + EPS:
+                return last
+            last = line
+        raise AssertionError("unreachable")
+
+    def bar_line_after(self, beat: float) -> float:
+        """The first bar line after ``beat``."""
+        for line in self.bar_lines():
+            if line > beat + EPS:
+                return line
+        raise AssertionError("unreachable")
+
+    def bar_number(self, beat: float) -> int:
+        """The bar (counted from 1) that holds ``beat``."""
+        count = 0
+        for line in self.bar_lines():
+            if line > beat + EPS:
+                return max(1, count)
+            count += 1
+        raise AssertionError("unreachable")
+
     def bar_start(self, bar: int) -> float:
         """Beat where bar ``bar`` (counted from 1) starts."""
         if bar < 1:

@@ -33,7 +33,7 @@ def test_merge_adds_a_continuation_and_keeps_every_other_note():
     result = _through_a_file(phrase.score)                     # what the pipeline reads ...
     result.tracks[0].notes += [Note(4, 5, 72, 90), Note(5, 6, 74, 90)]
     result.length = 8.0                                        # two bars: the second one silent
-    merged = merge(doc, phrase, _through_a_file(result))     # ... and what it writes
+    merged = merge(doc, phrase, _through_a_file(result)).score     # ... and what it writes
     assert Counter(merged.track(lead.id).notes) == Counter(lead.notes + [Note(16, 17, 72, 90), Note(17, 18, 74, 90)])
     assert merged.track(doc.tracks[1].id).notes == doc.tracks[1].notes
     assert merged.length == 20.0
@@ -47,6 +47,8 @@ def test_merge_of_a_variation_replaces_the_phrase_notes_on_same_named_tracks():
     result = _through_a_file(phrase.score)
     result.tracks[0].notes = [Note(0, 2, 67, 80)]              # the lead varied
     merged = merge(doc, phrase, _through_a_file(result))
+    assert (merged.added, merged.removed, merged.start, merged.end) == (1, 4, 0.0, 3.5)
+    merged = merged.score
     assert merged.track(doc.tracks[0].id).notes == [Note(0, 2, 67, 80)] + doc.tracks[0].notes[4:]
     assert merged.track(doc.tracks[1].id).notes == doc.tracks[1].notes   # tick-rounded, yet matched
 
@@ -58,7 +60,7 @@ def test_an_accompaniment_comes_back_as_new_tracks_in_one_undo_step():
     result = _through_a_file(phrase.score)
     result.add_track(Track("Bass (generated)", program=32, notes=[Note(0, 2, 36, 80)]))
     before = [list(t.notes) for t in doc.score.tracks]
-    doc.apply_result(merge(doc.score, phrase, _through_a_file(result)), "Accompany")
+    doc.apply_result(merge(doc.score, phrase, _through_a_file(result)).score, "Accompany")
     assert [t.name for t in doc.score.tracks] == ["Piano", "Piano", "Bass (generated)"]
     assert doc.score.tracks[2].notes == [Note(0, 2, 36, 80)]
     doc.undo()

@@ -1,0 +1,160 @@
+"""The bar/beat ruler over the roll, with the loop range on its lower strip.
+
+Click sets the cursor (where "play from cursor" and paste start); drag sets a loop range (snapped
+to the grid) and turns looping on; drag the loop's edges or its middle to change or move it;
+double-click the loop strip to turn looping on or off; right-click for "loop this bar".
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QMenu, QWidget
+
+from ragart_desktop.core.music.grid import snap
+from ragart_desktop.ui.music import palette
+from ragart_desktop.ui.music.geometry import RollGeometry
+from ragart_desktop.ui.music.state import RollState
+
+HEIGHT = 34
+STRIP = 11          # the loop strip at the bottom
+EDGE_PX = 5
+
+
+class Ruler(QWidget):
+    def __init__(self, state: RollState, geometry: RollGeometry, bar_lines, parent: Optional[QWidget] = None):
+        super().__init__(parent)
+        self.state, self.g = state, geometry
+        self._bar_lines = bar_lines      # callable(until) -> bar lines (the roll's cache)
+        self.setFixedHeight(HEIGHT)
+        self.setMouseTracking(True)
+        self._drag: Optional[tuple[str, float, float, float]] = None   # (what, press beat, loop start, end)
+        self._moved = False
+        state.changed.connect(self.update)
+        geometry.changed.connect(self.update)
+
+    def _beat(self, x: float) -> float:
+        return max(0.0, snap(self.g.beat(x), self.state.grid or 1.0))
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        g, state = self.g, self.state
+        p.fillRect(self.rect(), palette.RULER_BG)
+        bars = self._bar_lines(g.right)
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
+        p.setFont(font)
+        first = max(0, int(np.searchsorted(bars, g.left, "right")) - 1)
+        bar_px = (bars[1] - bars[0]) * g.ppb if len(bars) > 1 else 4 * g.ppb
+        every = max(1, int(np.ceil(34 / max(bar_px, 1e-6))))
+        strip_top = HEIGHT - STRIP
+        ticks = []
+        for i in range(first, len(bars) - 1):
+            a, b = bars[i], bars[i + 1]
+            if a > g.right:
+                break
+            x = g.x(a)
+            if i % every == 0:
+                p.setPen(palette.RULER_TEXT)
+                p.drawText(QPointF(x + 3, 13), str(i + 1))
+                ticks.append(QLineF(x, 2, x, strip_top))
+            unit = 4.0 / state.score.meter_at(a).denominator
+            if unit * g.ppb >= 8:
+                ticks += [QLineF(g.x(t), strip_top - 6, g.x(t), strip_top) for t in np.arange(a + unit, b - 1e-6, unit)]
+        p.setPen(QPen(palette.RULER_TEXT.darker(160), 1))
+        p.drawLines(ticks)
+        if state.loop_end > state.loop_start:
+            x0, x1 = g.x(state.loop_start), g.x(state.loop_end)
+            p.fillRect(QRectF(x0, strip_top + 2, x1 - x0, STRIP - 3),
+                       palette.LOOP_BAR if state.loop_enabled else palette.LOOP_BAR_OFF)
+        self._marker(p, state.cursor, palette.CURSOR)
+        if state.playhead is not None:
+            x = g.x(state.playhead)
+            p.setPen(QPen(palette.PLAYHEAD, 1))
+            p.drawLine(QLineF(x, 0, x, HEIGHT))
+        p.end()
+
+    def _marker(self, p: QPainter, beat: float, colour) -> None:
+        x = self.g.x(beat)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(colour)
+        p.drawPolygon(QPolygonF([QPointF(x - 5, HEIGHT - STRIP - 8), QPointF(x + 5, HEIGHT - STRIP - 8),
+                                 QPointF(x, HEIGHT - STRIP - 1)]))
+
+    # -- mouse -------------------------------------------------------------------------------------------
+    def _loop_part(self, x: float, y: float) -> Optional[str]:
+        state, g = self.state, self.g
+        if y < HEIGHT - STRIP or state.loop_end <= state.loop_start:
+            return None
+        x0, x1 = g.x(state.loop_start), g.x(state.loop_end)
+        if abs(x - x0) <= EDGE_PX:
+            return "start"
+        if abs(x - x1) <= EDGE_PX:
+            return "end"
+        return "move" if x0 < x < x1 else None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if event.button() == Qt.MouseButton.RightButton:
+            self._menu(event)
+            return
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        part = self._loop_part(pos.x(), pos.y()) or "new"
+        self._drag = (part, self._beat(pos.x()), self.state.loop_start, self.state.loop_end)
+        self._moved = False
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if self._drag is None:
+            part = self._loop_part(pos.x(), pos.y())
+            self.setCursor(Qt.CursorShape.SizeHorCursor if part in ("start", "end") else
+                           Qt.CursorShape.OpenHandCursor if part == "move" else Qt.CursorShape.ArrowCursor)
+            return
+        part, press, start, end = self._drag
+        beat = self._beat(pos.x())
+        if beat == press and not self._moved:
+            return
+        self._moved = True
+        state = self.state
+        if part == "new":
+            state.set_loop(press, beat)
+        elif part == "start":
+            state.set_loop(beat, end, state.loop_enabled)
+        elif part == "end":
+            state.set_loop(start, beat, state.loop_enabled)
+        else:
+            shift = max(beat - press, -start)
+            state.set_loop(start + shift, end + shift, state.loop_enabled)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        drag, self._drag = self._drag, None
+        if drag is not None and not self._moved and drag[0] == "new":
+            self.state.set_cursor(self._beat(event.position().x()))
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self._loop_part(event.position().x(), event.position().y()) is not None:
+            self.state.set_loop_enabled(not self.state.loop_enabled)
+
+    def _menu(self, event: QMouseEvent) -> None:
+        state = self.state
+        beat = self.g.beat(event.position().x())
+        start = state.score.bar_line_before(beat)
+        menu = QMenu(self)
+        menu.addAction("Loop this bar", lambda: state.set_loop(start, state.score.bar_line_after(start)))
+        if state.selection.notes:
+            menu.addAction("Loop the selection", lambda: state.set_loop(*self._selection_bars()))
+        toggle = menu.addAction("Loop on", lambda: state.set_loop_enabled(not state.loop_enabled))
+        toggle.setCheckable(True)
+        toggle.setChecked(state.loop_enabled)
+        toggle.setEnabled(state.loop_end > state.loop_start)
+        menu.addAction("Set cursor here", lambda: state.set_cursor(self._beat(event.position().x())))
+        menu.popup(event.globalPosition().toPoint())
+
+    def _selection_bars(self) -> tuple[float, float]:
+        start, end = self.state.selection.span()
+        first = self.state.score.bar_line_before(start)
+        last = self.state.score.bar_line_before(end - 1e-6)
+        return first, self.state.score.bar_line_after(last)

@@ -8,19 +8,21 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter
 from PySide6.QtWidgets import QWidget
 
 from ragart_desktop.core.music.gm import drum_name
 from ragart_desktop.core.music.theory import note_name
 from ragart_desktop.ui.music import palette
 from ragart_desktop.ui.music.geometry import RollGeometry
+from ragart_desktop.ui.music.lines import hline, vline
 from ragart_desktop.ui.music.roll import BLACK_KEYS, scale_rows
 from ragart_desktop.ui.music.state import RollState
 
 WIDTH = 64
 DRUM_WIDTH = 132
 WHITE, BLACK, PRESSED = QColor("#e8e8e4"), QColor("#1b1b1e"), QColor("#ffb347")
+OCTAVE_LINE, EDGE = QColor("#9a9a96"), QColor("#55575c")
 
 
 class PianoKeyboard(QWidget):
@@ -32,7 +34,15 @@ class PianoKeyboard(QWidget):
         self.pressed: Optional[int] = None
         self.setFixedWidth(WIDTH)
         state.changed.connect(self._refresh)
-        geometry.changed.connect(self.update)
+        self._pitch_view: tuple[float, float, int] = (0.0, 0.0, 0)
+        geometry.changed.connect(self._view_changed)
+
+    def _view_changed(self) -> None:
+        """Repaint when the pitch axis moved (not when the view only scrolled in time)."""
+        view = (self.g.top, self.g.row, self.g.height)
+        if view != self._pitch_view:
+            self._pitch_view = view
+            self.update()
 
     def _drums(self) -> bool:
         track = self.state.active_track()
@@ -65,8 +75,7 @@ class PianoKeyboard(QWidget):
             elif drums and black:
                 p.fillRect(row, QColor("#d4d4cf"))
             if pc in (0, 5) and not drums:
-                p.setPen(QPen(QColor("#9a9a96"), 1))
-                p.drawLine(0, int(y + g.row), width, int(y + g.row))
+                hline(p, int(y + g.row), 0, width, OCTAVE_LINE)
             if pc in scale:
                 p.fillRect(QRectF(width - 5, y + 1, 4, g.row - 2),
                            palette.LOOP_BAR if pc == tonic else palette.LOOP_BAR.lighter(150))
@@ -75,8 +84,7 @@ class PianoKeyboard(QWidget):
                 p.setPen(QColor("#303034"))
                 p.drawText(QRectF(2, y, width - 9, g.row), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                            label)
-        p.setPen(QPen(QColor("#55575c"), 1))
-        p.drawLine(width - 1, 0, width - 1, self.height())
+        vline(p, width - 0.5, 0, self.height(), EDGE)
         p.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:

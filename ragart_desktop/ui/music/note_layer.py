@@ -132,9 +132,14 @@ def build_raster(starts: np.ndarray, ends: np.ndarray, pitches: np.ndarray, leve
     size = PITCHES * stride
     runs = np.bincount(rows + x0, minlength=size) - np.bincount(rows + x1, minlength=size)
     covered = np.cumsum(runs.reshape(PITCHES, stride), axis=1)[:, :width] > 0
-    a = colour.alpha()
-    argb = (a << 24) | ((colour.red() * a // 255) << 16) | ((colour.green() * a // 255) << 8) | (colour.blue() * a // 255)
     buffer = np.zeros((PITCHES, width), np.uint32)
-    buffer[covered] = np.uint32(argb)
+    buffer[covered] = premultiplied(colour)
     image = QImage(buffer.data, width, PITCHES, width * 4, QImage.Format.Format_ARGB32_Premultiplied)
     return image, buffer
+
+
+def premultiplied(colour: QColor) -> np.uint32:
+    """``colour`` as a pixel of a Format_ARGB32_Premultiplied image."""
+    a = colour.alpha()
+    return np.uint32((a << 24) | ((colour.red() * a // 255) << 16) | ((colour.green() * a // 255) << 8)
+                     | (colour.blue() * a // 255))

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
-from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from ragart_desktop.core.music.document import MIN_DURATION
@@ -29,7 +29,8 @@ from ragart_desktop.core.music.score import Note
 from ragart_desktop.ui.music import palette
 from ragart_desktop.ui.music.editing import RollEditing
 from ragart_desktop.ui.music.geometry import RollGeometry
-from ragart_desktop.ui.music.note_layer import NoteLayer, paint_vector
+from ragart_desktop.ui.music.lines import dashed_vline, hline, vline
+from ragart_desktop.ui.music.note_layer import NoteLayer, paint_vector, premultiplied
 from ragart_desktop.ui.music.state import RollState, Tool
 
 EDGE_PX = 5            # grab zone of a note's edge
@@ -68,6 +69,18 @@ def scale_rows(score) -> tuple[frozenset[int], Optional[int]]:
     if key is None:
         return frozenset(), None
     return key.allowed_pitch_classes(), key.tonic_pc
+
+
+def grid_strip(width: int, lines: tuple[tuple[list[float], QColor], ...]) -> QPixmap:
+    """One pixel row with the vertical lines at their x positions (later colours drawn over earlier
+    ones), tiled down the roll: a thousand-pixel-tall line drawn on its own costs a span per row,
+    which made the grid the slowest part of a frame."""
+    row = np.zeros(max(1, width), np.uint32)
+    for xs, colour in lines:
+        x = np.round(np.asarray(xs, np.float64)).astype(np.int64)
+        row[x[(x >= 0) & (x < width)]] = premultiplied(colour)
+    image = QImage(row.data, len(row), 1, len(row) * 4, QImage.Format.Format_ARGB32_Premultiplied)
+    return QPixmap.fromImage(image)
 
 
 class PianoRollView(QWidget):
@@ -148,8 +161,7 @@ class PianoRollView(QWidget):
             if pc in scale:
                 p.fillRect(rect, palette.ROLL_TONIC_TINT if pc == tonic else palette.ROLL_SCALE_TINT)
             if pc in (0, 5):    # B|C and E|F: no black key between, a line instead
-                p.setPen(palette.ROLL_OCTAVE_LINE)
-                p.drawLine(QLineF(0, y + g.row - 0.5, g.width, y + g.row - 0.5))
+                hline(p, y + g.row - 0.5, 0, g.width, palette.ROLL_OCTAVE_LINE)
 
     def _paint_grid(self, p: QPainter) -> None:
         g, state = self.g, self.state
@@ -171,11 +183,9 @@ class PianoRollView(QWidget):
                 beats += [g.x(x) for x in np.arange(a + unit, b - 1e-6, unit)]
             if grid and grid * g.ppb >= MIN_GRID_PX and grid < unit:
                 fine += [g.x(x) for x in np.arange(a + grid, b - 1e-6, grid)]
-        h = g.height
-        for xs, colour in ((fine, palette.GRID_LINE), (beats, palette.BEAT_LINE), (strong, palette.BAR_LINE)):
-            if xs:
-                p.setPen(QPen(colour, 1))
-                p.drawLines([QLineF(x, 0, x, h) for x in xs if 0 <= x <= g.width])
+        p.drawTiledPixmap(QRectF(0, 0, g.width, g.height), grid_strip(g.width, ((fine, palette.GRID_LINE),
+                                                                              (beats, palette.BEAT_LINE),
+                                                                              (strong, palette.BAR_LINE))))
 
     def _paint_active(self, p: QPainter, track_id: int, colour: QColor) -> None:
         index = self.state.index.track(track_id)
@@ -258,11 +268,7 @@ class PianoRollView(QWidget):
     def _paint_line(self, p: QPainter, beat: float, colour: QColor, dashed: bool = False) -> None:
         x = self.g.x(beat)
         if -2 <= x <= self.g.width + 2:
-            pen = QPen(colour, 1)
-            if dashed:
-                pen.setStyle(Qt.PenStyle.DashLine)
-            p.setPen(pen)
-            p.drawLine(QLineF(x, 0, x, self.g.height))
+            (dashed_vline if dashed else vline)(p, x, 0, self.g.height, colour)
 
     # -- hit testing ------------------------------------------------------------------------------------
     def note_at(self, pos: QPointF) -> Optional[Note]:

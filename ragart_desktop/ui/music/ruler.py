@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPen, QPolygonF
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPolygonF
 from PySide6.QtWidgets import QMenu, QWidget
 
 from ragart_desktop.core.music.grid import snap
 from ragart_desktop.ui.music import palette
+from ragart_desktop.ui.music.lines import vline, vlines
 from ragart_desktop.ui.music.geometry import RollGeometry
 from ragart_desktop.ui.music.state import RollState
 
@@ -59,21 +60,20 @@ class Ruler(QWidget):
             if i % every == 0:
                 p.setPen(palette.RULER_TEXT)
                 p.drawText(QPointF(x + 3, 13), str(i + 1))
-                ticks.append(QLineF(x, 2, x, strip_top))
+                ticks.append((x, 2))
             unit = 4.0 / state.score.meter_at(a).denominator
             if unit * g.ppb >= 8:
-                ticks += [QLineF(g.x(t), strip_top - 6, g.x(t), strip_top) for t in np.arange(a + unit, b - 1e-6, unit)]
-        p.setPen(QPen(palette.RULER_TEXT.darker(160), 1))
-        p.drawLines(ticks)
+                ticks += [(g.x(t), strip_top - 6) for t in np.arange(a + unit, b - 1e-6, unit)]
+        if ticks:
+            xs, tops = zip(*ticks)
+            vlines(p, xs, tops, strip_top, palette.RULER_TEXT.darker(160))
         if state.loop_end > state.loop_start:
             x0, x1 = g.x(state.loop_start), g.x(state.loop_end)
             p.fillRect(QRectF(x0, strip_top + 2, x1 - x0, STRIP - 3),
                        palette.LOOP_BAR if state.loop_enabled else palette.LOOP_BAR_OFF)
         self._marker(p, state.cursor, palette.CURSOR)
         if state.playhead is not None:
-            x = g.x(state.playhead)
-            p.setPen(QPen(palette.PLAYHEAD, 1))
-            p.drawLine(QLineF(x, 0, x, HEIGHT))
+            vline(p, g.x(state.playhead), 0, HEIGHT, palette.PLAYHEAD)
         p.end()
 
     def _marker(self, p: QPainter, beat: float, colour) -> None:

@@ -10,19 +10,22 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-from PySide6.QtCore import QLineF, QRectF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QPainter
 from PySide6.QtWidgets import QWidget
 
 from ragart_desktop.core.music.score import Note
 from ragart_desktop.ui.music import palette
 from ragart_desktop.ui.music.geometry import RollGeometry
+from ragart_desktop.ui.music.lines import hline, vlines
 from ragart_desktop.ui.music.note_layer import VECTOR_LIMIT
 from ragart_desktop.ui.music.state import RollState
 
 HEIGHT = 84
 PAD = 4
 GRAB_PX = 5
+GUIDE = QColor(255, 255, 255, 18)      # lines at velocities 32, 64, 96
+STEM = QColor("#7f8fa6")
 
 
 @dataclass
@@ -60,10 +63,8 @@ class VelocityLane(QWidget):
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), palette.LANE_BG)
-        p.setPen(QPen(QColor(255, 255, 255, 18), 1))
         for v in (32, 64, 96):
-            y = float(self._y(v))
-            p.drawLine(QLineF(0, y, self.width(), y))
+            hline(p, float(self._y(v)), 0, self.width(), GUIDE)
         index, visible = self._visible()
         if index is not None and len(visible):
             xs = (index.starts[visible] - self.g.left) * self.g.ppb
@@ -72,7 +73,7 @@ class VelocityLane(QWidget):
             if notes is not None:
                 velocities = self._dragged(notes, velocities)
                 selected = np.fromiter((n in self.state.selection for n in notes), bool, len(notes))
-                self._stems(p, xs[~selected], velocities[~selected], QColor("#7f8fa6"))
+                self._stems(p, xs[~selected], velocities[~selected], STEM)
                 self._stems(p, xs[selected], velocities[selected], palette.SELECTED)
             else:
                 self._columns(p, xs, velocities)
@@ -92,8 +93,7 @@ class VelocityLane(QWidget):
             return
         ys = self._y(velocities)
         bottom = HEIGHT - PAD
-        p.setPen(QPen(colour, 2))
-        p.drawLines([QLineF(x, bottom, x, y) for x, y in zip(xs.tolist(), ys.tolist())])
+        vlines(p, xs.tolist(), ys.tolist(), bottom, colour, width=2)
         p.setBrush(colour)
         p.setPen(Qt.PenStyle.NoPen)
         p.drawRects([QRectF(x - 2.5, y - 2.5, 5, 5) for x, y in zip(xs.tolist(), ys.tolist())])
@@ -104,9 +104,7 @@ class VelocityLane(QWidget):
         loudest = np.zeros(width, np.int64)
         np.maximum.at(loudest, column, velocities)
         ys = self._y(loudest)
-        p.setPen(QPen(QColor("#7f8fa6"), 1))
-        bottom = HEIGHT - PAD
-        p.drawLines([QLineF(x, bottom, x, y) for x, y in zip(np.nonzero(loudest)[0].tolist(), ys[loudest > 0].tolist())])
+        vlines(p, np.nonzero(loudest)[0].tolist(), ys[loudest > 0].tolist(), HEIGHT - PAD, STEM)
 
     # -- mouse --------------------------------------------------------------------------------------------
     def stem_at(self, x: float, y: float) -> Optional[Note]:

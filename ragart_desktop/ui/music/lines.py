@@ -1,0 +1,48 @@
+"""Straight lines for the roll's widgets, drawn as filled rectangles.
+
+Qt's raster engine strokes a ``QPen`` line through its general path (and a dashed one dash by
+dash): a full-height line cost about as much as all the visible notes. An axis-aligned rectangle is
+a plain fill, so every grid, cursor, tick and stem line goes through these helpers instead.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable
+
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtCore import Qt
+
+DASH, GAP = 4, 4
+
+
+def vline(p: QPainter, x: float, top: float, bottom: float, colour: QColor, width: int = 1) -> None:
+    p.fillRect(QRectF(round(x - width / 2), top, width, bottom - top), colour)
+
+
+def hline(p: QPainter, y: float, left: float, right: float, colour: QColor, width: int = 1) -> None:
+    p.fillRect(QRectF(left, round(y - width / 2), right - left, width), colour)
+
+
+def dashed_vline(p: QPainter, x: float, top: float, bottom: float, colour: QColor) -> None:
+    p.drawTiledPixmap(QRectF(round(x - 0.5), top, 1, bottom - top), _dash(colour.rgba()))
+
+
+def vlines(p: QPainter, xs: Iterable[float], tops: Iterable[float], bottom: float, colour: QColor,
+           width: int = 1) -> None:
+    """Lines from each ``tops[i]`` down to ``bottom`` at ``xs[i]`` (velocity stems, ruler ticks)."""
+    p.save()
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(colour)
+    p.drawRects([QRectF(round(x - width / 2), t, width, bottom - t) for x, t in zip(xs, tops)])
+    p.restore()
+
+
+@lru_cache(maxsize=8)
+def _dash(rgba: int) -> QPixmap:
+    pixmap = QPixmap(1, DASH + GAP)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pixmap)
+    p.fillRect(QRectF(0, 0, 1, DASH), QColor.fromRgba(rgba))
+    p.end()
+    return pixmap

@@ -9,11 +9,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterable
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtCore import Qt
 
 DASH, GAP = 4, 4
+DASH_TILE = 16 * (DASH + GAP)      # pixels of dashes per tile (each tile drawn is a call into the engine)
 
 
 def vline(p: QPainter, x: float, top: float, bottom: float, colour: QColor, width: int = 1) -> None:
@@ -40,9 +40,10 @@ def vlines(p: QPainter, xs: Iterable[float], tops: Iterable[float], bottom: floa
 
 @lru_cache(maxsize=8)
 def _dash(rgba: int) -> QPixmap:
-    pixmap = QPixmap(1, DASH + GAP)
+    pixmap = QPixmap(1, DASH_TILE)
     pixmap.fill(Qt.GlobalColor.transparent)
     p = QPainter(pixmap)
-    p.fillRect(QRectF(0, 0, 1, DASH), QColor.fromRgba(rgba))
+    for y in range(0, DASH_TILE, DASH + GAP):
+        p.fillRect(QRectF(0, y, 1, DASH), QColor.fromRgba(rgba))
     p.end()
     return pixmap

@@ -36,6 +36,7 @@ from ragart_desktop.ui.music.state import RollState, Tool
 EDGE_PX = 5            # grab zone of a note's edge
 MIN_GRID_PX = 6        # grid lines closer than this are not drawn
 GHOST_ALPHA = 70
+TILE_ROWS = 64         # rows of the grid's tile (each tile drawn costs a call into the paint engine)
 BLACK_KEYS = {1, 3, 6, 8, 10}
 
 
@@ -79,7 +80,8 @@ def grid_strip(width: int, lines: tuple[tuple[list[float], QColor], ...]) -> QPi
     for xs, colour in lines:
         x = np.round(np.asarray(xs, np.float64)).astype(np.int64)
         row[x[(x >= 0) & (x < width)]] = premultiplied(colour)
-    image = QImage(row.data, len(row), 1, len(row) * 4, QImage.Format.Format_ARGB32_Premultiplied)
+    tile = np.ascontiguousarray(np.broadcast_to(row, (TILE_ROWS, len(row))))   # fewer, taller tiles
+    image = QImage(tile.data, len(row), TILE_ROWS, len(row) * 4, QImage.Format.Format_ARGB32_Premultiplied)
     return QPixmap.fromImage(image)
 
 

@@ -27,6 +27,7 @@ EDGE_PX = 5
 class Ruler(QWidget):
     def __init__(self, state: RollState, geometry: RollGeometry, bar_lines, parent: Optional[QWidget] = None):
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)   # it fills itself: nothing under it is painted
         self.state, self.g = state, geometry
         self._bar_lines = bar_lines      # callable(until) -> bar lines (the roll's cache)
         self.setFixedHeight(HEIGHT)

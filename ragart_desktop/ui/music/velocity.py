@@ -39,6 +39,7 @@ class VelocityDrag:
 class VelocityLane(QWidget):
     def __init__(self, state: RollState, geometry: RollGeometry, parent: Optional[QWidget] = None):
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)   # it fills itself: nothing under it is painted
         self.state, self.g = state, geometry
         self.setFixedHeight(HEIGHT)
         self.setMouseTracking(True)

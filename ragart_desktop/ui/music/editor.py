@@ -17,7 +17,7 @@ import logging
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QMenu,
                                QScrollBar, QSplitter, QToolBar, QToolButton, QVBoxLayout, QWidget)
@@ -35,7 +35,7 @@ from ragart_desktop.core.settings import Settings
 from ragart_desktop.ui.editors import DocumentUndo, Editor
 from ragart_desktop.ui.file_dialogs import FileDialogs
 from ragart_desktop.ui.music.editing import RollEditing
-from ragart_desktop.ui.music.generation import MusicContext, music_request, work_file
+from ragart_desktop.ui.music.generation import MusicContext, music_engines, music_request, work_file
 from ragart_desktop.ui.music.generation_panel import MusicForm, MusicGenerationPanel
 from ragart_desktop.ui.music.geometry import RollGeometry
 from ragart_desktop.ui.music.keyboard import PianoKeyboard
@@ -89,7 +89,8 @@ class MusicEditor(Editor):
         self.dialogs = dialogs if dialogs is not None else FileDialogs(Settings())
         self.settings: Any = None
         self.generation: Any = None            # the GenerationService, once the window hands it over
-        self._jobs: dict[str, Phrase] = {}      # phrase file of a running job -> its phrase
+        self._scope_timer = QTimer(self, singleShot=True, interval=0, timeout=self._show_scope)
+        self._phrase: Optional[Phrase] = None    # what the running job was asked to work on
         self._job_id: Optional[int] = None
         self._metronome = False
         self.doc = ScoreDocument(new_score())
@@ -556,10 +557,18 @@ class MusicEditor(Editor):
         self.status_message.emit(text)
 
     # -- generation ----------------------------------------------------------------------------------------
-    def use_generation(self, service: Any, settings: Any = None) -> None:
+    def attach(self, generation: Any, settings: Any) -> None:
         """The generation service (jobs on the model worker, history) and the settings (models folders)."""
-        self.generation, self.settings = service, settings
-        service.worker.progress.connect(self._job_progress)
+        self.generation, self.settings = generation, settings
+        generation.worker.progress.connect(self._job_progress)
+        self.refresh_engines()
+
+    def refresh_engines(self) -> int:
+        """The built-in engine and the music models of the models folders (scanned on the files worker)."""
+        home, settings = self.home, self.settings or Settings()
+        return self.files.submit("Find music models", lambda task: music_engines(home, settings), visible=False,
+                                 on_result=self.panel.set_engines,
+                                 on_error=lambda report: self.error_occurred.emit(report))
 
     def generation_context(self, form: Optional[MusicForm] = None) -> MusicContext:
         """The phrase the chosen mode works on (see ``MusicGenerationPanel``)."""
@@ -567,27 +576,41 @@ class MusicEditor(Editor):
         state, score = self.state, self.doc.score
         selected = state.selected()
         track = state.active_track()
+        scope = self._scope_text(form)
         if form.mode == "continue":
             if form.from_selection and selected:
-                return MusicContext("continue", make_phrase(score, selected), f"the {len(state.selection)} selected notes")
-            phrase = make_phrase(score, self._notes_in(max(0.0, self._bars_back(score.end, CONTEXT_BARS)), score.end))
-            return MusicContext("continue", phrase, f"the end of the piece (bar {score.bar_count() + 1} on)",
-                                tempo=score.tempo, meter=score.time_signature.text)
+                return MusicContext("continue", make_phrase(score, selected), scope)
+            end = state.index.end
+            phrase = make_phrase(score, self._notes_in(max(0.0, self._bars_back(end, CONTEXT_BARS)), end))
+            return MusicContext("continue", phrase, scope, tempo=score.tempo, meter=score.time_signature.text)
         if form.mode == "infill":
             start, end = self._infill_range()
             phrase = make_phrase(score, self._notes_in(self._bars_back(start, CONTEXT_BARS),
                                                        self._bars_on(end, CONTEXT_BARS)))
-            return MusicContext("infill", phrase, f"bars {score.bar_number(start)}–{score.bar_number(end - EPS)} "
-                                f"(every track)", from_bar=phrase.bar_of(start), to_bar=phrase.bar_of(end - EPS))
+            return MusicContext("infill", phrase, scope, from_bar=phrase.bar_of(start), to_bar=phrase.bar_of(end - EPS))
+        if form.mode == "accompany":
+            return MusicContext("accompany", make_phrase(score, {track.id: track.notes}, from_bar_line=False), scope)
+        notes = selected or ({track.id: track.notes} if track is not None else {})
+        return MusicContext("vary", make_phrase(score, notes), scope)
+
+    def _scope_text(self, form: MusicForm) -> str:
+        """What a job of ``form``'s mode would work on, in words (cheap: the panel shows it on every
+        selection change); raises UsageError when there is nothing for it to work on."""
+        state, score = self.state, self.doc.score
+        track = state.active_track()
+        count = len(state.selection)
+        if form.mode == "continue":
+            if form.from_selection and count:
+                return f"the {count} selected notes"
+            return f"the end of the piece (bar {score.bar_number(state.index.end - EPS) + 1} on)"
+        if form.mode == "infill":
+            start, end = self._infill_range()
+            return f"bars {score.bar_number(start)}–{score.bar_number(end - EPS)} (every track)"
         if form.mode == "accompany":
             if track is None or not track.notes:
                 raise UsageError("accompany needs a track with notes: choose one in the track list.")
-            return MusicContext("accompany", make_phrase(score, {track.id: track.notes}, from_bar_line=False),
-                                f"track {track.name!r} ({len(track.notes)} notes)")
-        notes = selected or ({track.id: track.notes} if track is not None else {})
-        what = f"the {len(state.selection)} selected notes" if selected else \
-            f"track {track.name if track else ''!r}"
-        return MusicContext("vary", make_phrase(score, notes), what)
+            return f"track {track.name!r} ({len(track.notes)} notes)"
+        return f"the {count} selected notes" if count else f"track {track.name if track else ''!r}"
 
     def _notes_in(self, start: float, end: float) -> dict[int, list]:
         out = {}
@@ -624,29 +647,37 @@ class MusicEditor(Editor):
         return score.bar_line_before(start), score.bar_line_after(end - EPS)
 
     def _update_scope(self) -> None:
+        """Say in the panel what the next job would work on (once per burst of changes)."""
+        self._scope_timer.start()
+
+    def _show_scope(self) -> None:
+        form = MusicForm(mode=self.panel.mode.currentData(), from_selection=bool(self.panel.source.currentData()))
         try:
-            self.panel.set_scope(f"Works on {self.generation_context().scope}.")
+            self.panel.set_scope(f"Works on {self._scope_text(form)}.")
         except RagartError as exc:
-            self.panel.set_scope(exc.message if hasattr(exc, "message") else str(exc))
+            self.panel.set_scope(exc.user_message())
 
     def generate(self) -> Optional[int]:
+        """Queue a music job for what the panel describes (one at a time: its phrase is kept here)."""
         if self.generation is None:
             raise UsageError("generation is not ready yet.")
+        if self._job_id is not None:
+            raise UsageError("a music job is running: wait for its variations or cancel it.")
         form = self.panel.form()
         context = self.generation_context(form)
         path = None if context.phrase.empty else work_file(self.home.outputs_dir / "work")
         step = music_request(form, context, path)
-        self._jobs[str(path) if path else ""] = context.phrase
+        self._phrase = context.phrase
         self.panel.set_running(True)
         self._job_id = self.generation.generate("music", step, f"Music: {form.mode} {context.scope}"[:60], target=self)
         return self._job_id
 
     def cancel_generation(self) -> None:
         if self.generation is not None and self._job_id is not None:
-            self.generation.worker.cancel(self._job_id)
+            self.generation.cancel(self._job_id)
 
-    def job_ended(self) -> None:
-        """The job finished, failed or was cancelled (the window tells the editor that asked)."""
+    def generation_ended(self) -> None:
+        """The job failed (the window shows why) or was cancelled."""
         self._job_id = None
         self.panel.set_running(False)
 
@@ -654,29 +685,19 @@ class MusicEditor(Editor):
         if job_id == self._job_id:
             self.panel.show_progress(done, total, message)
 
-    def take_results(self, record: Any) -> Optional[int]:
-        """A music job finished: read its pieces (on the files worker) and offer them as variations."""
-        self.job_ended()
-        request = record.request
-        phrase = self._jobs.pop(str(request.get("midi") or ""), None)
-        if phrase is None:
-            phrase = make_phrase(Score(), {})
-        outputs = [o for o in record.outputs if o.get("path")]
-        mode = str(request.get("mode", "continue")).capitalize()
-        if outputs:
-            self.panel.show_used(outputs[0].get("references") or [])
-
-        def read(task) -> list[Score]:
-            return [read_score(o["path"], allow_empty=True) for o in outputs]
-
-        def offer(results: list[Score]) -> None:
-            for out, result in zip(outputs, results):
-                merged = merge(self.doc.score, phrase, result)
-                self.results.add(phrase, result, merged, out, f"{mode}, seed {out.get('seed')}")
-            self.status_message.emit(f"{len(results)} variation(s) ready: audition, then accept or discard")
-
-        return self.files.submit("Read the variations", read, on_result=offer,
-                                 on_error=lambda report: self.error_occurred.emit(report))
+    def take_results(self, generated: Any) -> None:
+        """The job finished: its pieces become variations to audition, accept or discard, with
+        their metrics and warnings; the references it used are listed in the panel."""
+        self.generation_ended()
+        phrase = self._phrase if self._phrase is not None else make_phrase(Score(), {})
+        self._phrase = None
+        record, result = generated.record, generated.result
+        mode = str(record.request.get("mode", "continue")).capitalize()
+        self.panel.show_used([r.to_json() for r in result.references])
+        for piece, output in zip(result.outputs, record.outputs):
+            merged = merge(self.doc.score, phrase, piece.score)
+            self.results.add(phrase, piece.score, merged, output, f"{mode}, seed {piece.seed}")
+        self.status_message.emit(f"{len(result.outputs)} variation(s) ready: audition, then accept or discard")
 
     def audition(self, variation: Optional[Variation]) -> None:
         if variation is None:

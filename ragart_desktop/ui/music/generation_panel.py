@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSpinBox, QToolButton,
                                QVBoxLayout, QWidget, QLineEdit)
@@ -121,6 +122,7 @@ class MusicGenerationPanel(QWidget):
         self.used.setToolTip("The pieces the last job learned from (weight); double-click to show one in the browser")
         self.used.itemDoubleClicked.connect(lambda item: self._reveal(self._used, self.used.row(item)))
         self._used: list[PinnedRef] = []
+        self._used_sources: list[str] = []     # "pinned" | "retrieved", per used reference
         pin_used = QToolButton(text="Pin")
         pin_used.setToolTip("Pin the chosen piece for the next jobs")
         pin_used.clicked.connect(self._pin_used)
@@ -169,6 +171,8 @@ class MusicGenerationPanel(QWidget):
         form.addRow("Seed", seed_row)
         form.addRow("Words", self.prompt)
         self._form = form
+        self.extra_actions = QHBoxLayout()     # other tools join here (add_action)
+        self.extra_actions.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.generate_button, 1)
         buttons.addWidget(self.cancel_button)
@@ -176,6 +180,7 @@ class MusicGenerationPanel(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(form)
         layout.addWidget(refs)
+        layout.addLayout(self.extra_actions)
         layout.addStretch(1)
         layout.addWidget(self.progress)
         layout.addLayout(buttons)
@@ -188,6 +193,13 @@ class MusicGenerationPanel(QWidget):
         self._form.setRowVisible(self.source, mode == "continue")
         self._form.setRowVisible(self.bars, mode == "continue")
         self._form.setRowVisible(self.parts_label, mode == "accompany")
+
+    def add_action(self, action: QAction) -> QToolButton:
+        """A button for another music tool (e.g. learning a model from the library) under the references."""
+        button = QToolButton()
+        button.setDefaultAction(action)
+        self.extra_actions.insertWidget(self.extra_actions.count() - 1, button)
+        return button
 
     def set_scope(self, text: str) -> None:
         """What the job will work on, in words ("bars 5–8, the loop range")."""
@@ -232,15 +244,16 @@ class MusicGenerationPanel(QWidget):
         self._used = [PinnedRef(int(r["id"]) if r.get("id") is not None else -1, str(r.get("path") or ""),
                                 Path(str(r.get("path") or "")).name, "music", float(r.get("weight") or 0.0))
                       for r in references]
+        self._used_sources = [str(r.get("source") or "") for r in references]
         self._refresh_used()
 
     def _refresh_used(self) -> None:
         pinned = {p.item_id for p in self.pinned}
         self.used.clear()
-        for ref in self._used:
+        for ref, source in zip(self._used, self._used_sources):
             mark = "📌 " if ref.item_id in pinned else ""
-            item = QListWidgetItem(f"{mark}{ref.title}  ({ref.weight:.2f})")
-            item.setToolTip(f"{ref.path}\nweight {ref.weight:.2f}")
+            item = QListWidgetItem(f"{mark}{ref.title}  ({ref.weight:.2f}{', ' + source if source else ''})")
+            item.setToolTip(f"{ref.path}\nweight {ref.weight:.2f}" + (f", {source}" if source else ""))
             self.used.addItem(item)
 
     def _pin_used(self) -> None:

@@ -92,8 +92,12 @@ def merge(document: Score, phrase: Phrase, result: Score) -> Merged:
         target.sort()
         added_all += added
         removed_all += removed
-    if result.length is not None and phrase.offset + result.length > document.end + EPS:
-        merged.length = phrase.offset + result.length
+    # The piece grows to hold what was added: to the result's length (a silent last bar counts) or
+    # its last added note, whichever is later; a document without a length keeps ending at its notes.
+    reach = max([n.end for n in added_all] + ([phrase.offset + result.length] if result.length is not None else []),
+                default=0.0)
+    if reach > document.end + EPS and (document.length is not None or result.length is not None):
+        merged.length = reach
     changed = added_all + removed_all
     return Merged(merged, len(added_all), len(removed_all), min((n.start for n in changed), default=phrase.offset),
                   max((n.end for n in changed), default=phrase.offset))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Optional
 
 import numpy as np
 
@@ -192,6 +192,19 @@ class Score:
             if line > beat + EPS:
                 return line
         raise AssertionError("unreachable")
+
+    def bar_line_offset(self, beat: float, bars: int) -> float:
+        """The bar line ``bars`` bar lines away from the one at or before ``beat`` (negative: earlier;
+        never before beat 0)."""
+        lines: list[float] = []
+        at: Optional[int] = None
+        for line in self.bar_lines():
+            if at is None and line > beat + EPS:
+                at = max(0, len(lines) - 1)
+            lines.append(line)
+            if at is not None and len(lines) > at + bars:
+                break
+        return lines[max(0, at + bars)]
 
     def bar_number(self, beat: float) -> int:
         """The bar (counted from 1) that holds ``beat``."""

@@ -39,6 +39,18 @@ def test_merge_adds_a_continuation_and_keeps_every_other_note():
     assert merged.length == 20.0
 
 
+def test_a_piece_with_a_length_grows_to_hold_a_continuation_that_says_none():
+    doc = _document()
+    doc.length = doc.notes_end + 0.4                           # a MIDI file's end-of-track after the last note
+    lead = doc.tracks[0]
+    phrase = make_phrase(doc, {lead.id: lead.notes[-4:]})
+    result = _through_a_file(phrase.score)
+    result.length = None
+    result.tracks[0].notes += [Note(8, 9, 72, 90)]             # past the document's end
+    merged = merge(doc, phrase, result).score
+    assert merged.end == merged.notes_end == phrase.offset + 9
+
+
 def test_merge_of_a_variation_replaces_the_phrase_notes_on_same_named_tracks():
     doc = _document()
     both = {t.id: t.notes[:4] if i == 0 else t.notes[:1] for i, t in enumerate(doc.tracks)}

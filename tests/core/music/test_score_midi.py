@@ -48,6 +48,14 @@ def test_mid_bar_meter_change_starts_a_new_bar():
     assert s.bar_start(3) == 6 and s.meter_at(7).numerator == 3
 
 
+def test_bar_lines_are_counted_from_the_one_at_or_before_a_beat():
+    s = Score(time_signatures=[TimeSignature(0, 4, 4), TimeSignature(6, 3, 4)], length=12)   # lines 0 4 6 9 12
+    assert s.bar_line_offset(9.0, -2) == 4 and s.bar_line_offset(9.0 - 2e-6, 0) == 6     # on a line, just before it
+    assert s.bar_line_offset(7.5, 2) == 12 and s.bar_line_offset(7.5, 4) == 18           # on past the piece, 3/4
+    assert s.bar_line_offset(5.0, -8) == 0
+    assert (s.bar_line_before(9.0), s.bar_line_after(9.0), s.bar_number(9.0)) == (9, 12, 4)
+
+
 @pytest.mark.parametrize("data, why", [
     (b"", "is empty"),
     (b"RIFF\x00\x00\x00\x04WAVE", "not a readable MIDI file"),

@@ -622,18 +622,11 @@ class MusicEditor(Editor):
         return out
 
     def _bars_back(self, beat: float, bars: int) -> float:
-        score = self.doc.score
-        line = score.bar_line_before(max(0.0, beat - EPS))
-        for _ in range(bars - 1):
-            if line <= 0:
-                break
-            line = score.bar_line_before(line - EPS)
-        return line
+        """The start of the ``bars``-th bar back, counting the bar that ``beat`` ends or falls in as the first."""
+        return self.doc.score.bar_line_offset(beat - 2 * EPS, 1 - bars)
 
     def _bars_on(self, beat: float, bars: int) -> float:
-        for _ in range(bars):
-            beat = self.doc.score.bar_line_after(beat - EPS)
-        return beat
+        return self.doc.score.bar_line_offset(beat, bars)
 
     def _infill_range(self) -> tuple[float, float]:
         """The loop range, else the bars of the selection, rounded out to bar lines."""

@@ -1,0 +1,75 @@
+"""A music job from the Music tab: the real pipeline (built-in engine) over a library of the demo
+pieces, its variations on screen with metrics and references, one accepted as one undo step."""
+from __future__ import annotations
+
+import pytest
+
+from ragart_desktop.core.music.midi_io import read_score
+from ragart_desktop.core.settings import Settings
+from ragart_desktop.ui.generation_service import GenerationService
+from ragart_desktop.ui.music import MusicEditor
+from tests.core.generate.music.conftest import demo_midi, music_library, piece  # noqa: F401
+from tests.core.library.conftest import shared_embedders  # noqa: F401
+
+
+@pytest.fixture
+def studio(qtbot, home, music_library):  # noqa: F811
+    service = GenerationService(home, lambda: music_library)
+    editor = MusicEditor(home=home)
+    qtbot.addWidget(editor)
+    editor.attach(service, Settings())
+    editor.resize(1200, 800)
+    editor.show()
+    yield editor, service
+    editor.shutdown()
+    service.shutdown()
+
+
+def test_a_continuation_is_offered_with_its_references_and_accepted_as_one_step(qtbot, studio, demo_midi):  # noqa: F811
+    editor, service = studio
+    with qtbot.waitSignal(editor.document_loaded, timeout=10_000):
+        editor.open_path(piece(demo_midi, "the-millers-daughter"))
+    before = editor.doc.score.copy()
+    panel = editor.panel
+    panel.mode.setCurrentIndex(panel.mode.findData("continue"))
+    panel.source.setCurrentIndex(panel.source.findData(False))          # from the end of the piece
+    panel.bars.setValue(2)
+    panel.count.setValue(2)
+    panel.fixed_seed.setChecked(True)
+    panel.seed.setValue(11)
+    qtbot.waitUntil(lambda: "end of the piece" in panel.scope.text(), timeout=2000)   # what it will work on
+    editor.generate()
+    assert not panel.generate_button.isEnabled()                         # one job at a time
+    qtbot.waitUntil(lambda: len(editor.results) == 2, timeout=120_000)
+    assert panel.generate_button.isEnabled()
+
+    record = service.history.load()[0]
+    assert record.kind == "music" and record.request["mode"] == "continue"
+    used = [panel.used.item(i).text() for i in range(panel.used.count())]
+    assert used and all("retrieved" in line for line in used)             # the library pieces it learned from
+    card = editor.results.cards[1]
+    lines = [w.text() for w in card.findChildren(type(panel.scope))]
+    assert any(line.startswith("In key: ") for line in lines) and any("Style match" in line for line in lines)
+
+    variation = editor.results.variations[1]
+    assert variation.merged.added > 0 and variation.merged.removed == 0
+    assert variation.merged.start >= before.notes_end                   # after the piece, not over it
+    assert editor.doc.score.note_count == before.note_count               # offered, not applied
+    card.findChildren(type(panel.generate_button))[0].click()             # Accept
+    assert editor.doc.score.note_count == before.note_count + variation.merged.added
+    assert len(editor.results) == 1 and editor.is_modified()
+    assert editor.doc.score.end > before.end                             # two bars longer
+    saved = read_score(record.outputs[0]["path"])                         # the variation's file, as history keeps it
+    assert saved.note_count == variation.result.note_count
+    assert editor.undo_stack().undo()                                     # one step takes it all back
+    assert [t.notes for t in editor.doc.score.tracks] == [t.notes for t in before.tracks]
+
+
+def test_a_vary_without_notes_says_what_it_needs(qtbot, studio):
+    editor, _ = studio
+    errors = []
+    editor.error_occurred.connect(errors.append)
+    panel = editor.panel
+    panel.mode.setCurrentIndex(panel.mode.findData("vary"))
+    panel.generate_requested.emit()
+    assert errors and "needs notes" in str(errors[0]) and panel.generate_button.isEnabled()

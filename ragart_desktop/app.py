@@ -64,6 +64,8 @@ def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--home", help="data folder (default: RAGART_HOME or the user data folder)")
     parser.add_argument("--self-test", action="store_true",
                         help="check, headless and offline, that everything the app ships works; then exit")
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="open these: a MIDI file in the Music tab, an image or a .ragart canvas in the Canvas")
     args, _qt_args = parser.parse_known_args(argv)
     return args
 
@@ -99,6 +101,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     center = ErrorCenter()
     uninstall_hooks = install_exception_hooks(center)
     window = MainWindow(home, settings, center)
+    if args.files:
+        files = [os.path.abspath(f) for f in args.files]
+        window.ready.connect(lambda: window.open_paths(files))
     probe = os.environ.get(PROBE_ENV)
     if probe:
         StartupProbe(window, quit_after=(probe == "exit"))

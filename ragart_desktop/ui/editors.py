@@ -9,9 +9,11 @@ The window never asks an editor what it can do by probing for method names. An e
     save()                              save (asking for a name when untitled); False when cancelled
     close_document()                    the user closes without saving: drop its autosave
     recoverable_autosaves(), recover_autosave(path)   what a crash left behind
+    opens, open_path(path)              the files it opens (``python main.py FILE``)
     generation_context()                what it hands to generation of its kind (canvas: image + mask)
+    generation_panel()                  its own controls for the Generate dock (the piano roll's modes)
     attach(generation, settings)        the generation service, for an editor that runs its own
-                                        kind's jobs (the Text tab's Write)
+                                        kind's jobs (the Text tab's Write, the Music tab's Generate)
     take_results(generated)             a job it asked for finished: its outputs land here
     show_preview(payload), generation_ended()   a job's previews; its failure or cancel
     load_request(request)               History > Re-run of its kind: the request back in its controls
@@ -19,9 +21,10 @@ The window never asks an editor what it can do by probing for method names. An e
     shutdown()                          the window is closing
 
 and emits ``document_changed`` (contents, name or modified flag), ``pin_reference_requested``,
-``reveal_requested`` (show library items in the browser), ``error_occurred`` and ``status_message``.
-The canvas (kind "image") and the Text tab (kind "text") are two; a piano roll (kind "music") plugs
-in the same way.
+``reveal_requested`` (show library items in the browser), ``search_like_requested`` (search the
+library for items like these files), ``error_occurred`` and ``status_message``.
+The canvas (kind "image"), the Music tab's piano roll (kind "music") and the Text tab (kind "text")
+are the three.
 
 ``EDITOR_SPECS`` lists the editors the window tries to load; one whose package is not installed
 is skipped, one that fails to build is reported and skipped, so an editor bug never stops the app.
@@ -115,12 +118,14 @@ class Editor(QWidget):
 
     kind: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    opens: ClassVar[tuple[str, ...]] = ()   # suffixes of the files ``open_path`` takes ("RagArt FILE")
 
     document_changed = Signal()            # contents, name or modified flag changed
     pin_reference_requested = Signal(int, str)   # (library item id, path)
     error_occurred = Signal(object)        # a RagartError for the window's error panel
     status_message = Signal(str)
     reveal_requested = Signal(list, object)     # library item ids to show in the browser, the one to select
+    search_like_requested = Signal(list)   # files (e.g. the selected notes as MIDI): find library items like them
 
     def document_name(self) -> str:
         raise NotImplementedError
@@ -137,6 +142,10 @@ class Editor(QWidget):
         (each shows its own dialogs). Undo and redo come from ``undo_stack``."""
         return {}
 
+    def open_path(self, path: Path) -> Any:
+        """Open a file with one of the ``opens`` suffixes in this editor (the command line, drops)."""
+        raise NotImplementedError
+
     def save(self) -> bool:
         """Save the document (a file dialog when it has no file yet); False when the user cancelled."""
         raise NotImplementedError
@@ -152,6 +161,11 @@ class Editor(QWidget):
 
     def generation_context(self) -> Optional[GenerationContext]:
         """What generation of ``kind`` works on (None: nothing to offer)."""
+        return None
+
+    def generation_panel(self) -> Optional[QWidget]:
+        """Its own generation controls, shown in the window's Generate dock while its tab is current
+        (None: the image generation panel)."""
         return None
 
     def attach(self, generation: "GenerationService", settings: "Settings") -> None:
@@ -187,6 +201,7 @@ class EditorSpec:
 
 EDITOR_SPECS: tuple[EditorSpec, ...] = (
     EditorSpec("ragart_desktop.ui.canvas", "CanvasEditor"),
+    EditorSpec("ragart_desktop.ui.music", "MusicEditor"),
     EditorSpec("ragart_desktop.ui.text", "TextEditor"),
 )
 

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from PySide6 import QtCore
 from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox, QProgressBar, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox, QProgressBar, QStackedWidget,
+                               QTabWidget, QVBoxLayout, QWidget)
 
-from ragart_desktop.core.errors import RagartError
+from ragart_desktop.core.errors import BadInputError, RagartError
 from ragart_desktop.core.home import Home
 from ragart_desktop.core.kinds import KIND_NAMES, KINDS, kind_for_suffix, kind_named, library_filter
 from ragart_desktop.core.settings import Settings
@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         # -- stage 1: the frame
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.currentChanged.connect(lambda _: self._update_editor_actions())
+        self.tabs.currentChanged.connect(lambda _: self._editor_shown())
         central = QWidget()
         self._central_layout = QVBoxLayout(central)
         self._central_layout.setContentsMargins(0, 0, 0, 0)
@@ -178,7 +178,9 @@ class MainWindow(QMainWindow):
         self.history_view = HistoryView(self.history_store, self.service.reader)
         area = QtCore.Qt.DockWidgetArea
         self.browser_dock = self._dock("References", self.browser, area.LeftDockWidgetArea)
-        self.generation_dock = self._dock("Generate", self.generation_panel, area.RightDockWidgetArea)
+        self.generation_stack = QStackedWidget()      # the image panel, or the current editor's own
+        self.generation_stack.addWidget(self.generation_panel)
+        self.generation_dock = self._dock("Generate", self.generation_stack, area.RightDockWidgetArea)
         self.jobs_dock = self._dock("Jobs", self.jobs_view, area.BottomDockWidgetArea)
         self.history_dock = self._dock("History", self.history_view, area.BottomDockWidgetArea)
         self.tabifyDockWidget(self.jobs_dock, self.history_dock)
@@ -312,6 +314,10 @@ class MainWindow(QMainWindow):
         editor.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         editor.document_changed.connect(self._update_editor_actions)
         editor.reveal_requested.connect(self.reveal_in_browser)
+        editor.search_like_requested.connect(self.search_like)
+        panel = editor.generation_panel()
+        if panel is not None:
+            self.generation_stack.addWidget(panel)
         editor.set_thumbnail_source(self.browser.thumbnails)
         editor.attach(self.generation, self.settings)
         self._update_editor_actions()
@@ -327,6 +333,27 @@ class MainWindow(QMainWindow):
         self.browser_dock.show()
         self.browser_dock.raise_()
         self.browser.show_items(item_ids, focus)
+
+    def search_like(self, paths: list[str]) -> None:
+        """Show the library items most like these files in the browser."""
+        self.browser_dock.show()
+        self.browser_dock.raise_()
+        self.browser.search_like_files(paths)
+
+    def open_paths(self, paths: list[str]) -> None:
+        """Open each file in the editor that takes its kind ("RagArt song.mid" opens the Music tab)."""
+        for path in paths:
+            editor = next((e for e in self.editors if Path(path).suffix.lower() in e.opens), None)
+            try:
+                if not Path(path).is_file():
+                    raise BadInputError("does not exist or is not a file.", path=path)
+                if editor is None:
+                    raise BadInputError("is not a file RagArt opens (an image, a MIDI file or a .ragart canvas).",
+                                        path=path)
+                self.tabs.setCurrentWidget(editor)
+                editor.open_path(Path(path))
+            except RagartError as exc:
+                self.report_error(ErrorReport.from_exception(exc, "Open"))
 
     def current_editor(self) -> Optional[Editor]:
         widget = self.tabs.currentWidget()
@@ -555,6 +582,15 @@ class MainWindow(QMainWindow):
             command()
         except RagartError as exc:
             self.report_error(ErrorReport.from_exception(exc, name.replace("_", " ").capitalize()))
+
+    def _editor_shown(self) -> None:
+        """The current tab changed: its commands, and its generation controls in the Generate dock."""
+        self._update_editor_actions()
+        if self.is_ready:
+            editor = self.current_editor()
+            panel = editor.generation_panel() if editor is not None else None
+            self.generation_stack.setCurrentWidget(panel if panel is not None else self.generation_panel)
+            self.generation_dock.setWindowTitle(f"Generate {editor.title.lower()}" if panel is not None else "Generate")
 
     def _update_editor_actions(self) -> None:
         for name, action in self.editor_actions.items():

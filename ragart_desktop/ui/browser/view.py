@@ -227,7 +227,7 @@ class ReferenceBrowser(QWidget):
         self.kind_box.currentIndexChanged.connect(lambda _: self.run_search())
         self.fold_box.toggled.connect(lambda _: self.run_search())
         self.examples.changed.connect(self.run_search)
-        self.search_box.example_files_dropped.connect(self._files_as_examples)
+        self.search_box.example_files_dropped.connect(self.search_like_files)
         self.search_box.example_items_dropped.connect(self._items_as_examples)
         self.search_box.returnPressed.connect(self.run_search)
         self.canvas_button.clicked.connect(self.search_with_canvas)
@@ -389,7 +389,9 @@ class ReferenceBrowser(QWidget):
 
     # -- examples ----------------------------------------------------------------------------------
 
-    def _files_as_examples(self, paths: list[str]) -> None:
+    def search_like_files(self, paths: list[str]) -> None:
+        """Search for library items like these files (dropped on the search box, or an editor's
+        "find similar")."""
         self.examples.set_examples([ExampleRef(Path(p).name, path=p, kind=kind_for_suffix(Path(p).suffix))
                                     for p in paths])
 

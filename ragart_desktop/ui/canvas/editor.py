@@ -71,6 +71,7 @@ PathLike = Union[str, Path]
 class CanvasEditor(Editor):
     kind = "image"
     title = "Canvas"
+    opens = kind_named("image").suffixes + (PROJECT_SUFFIX,)
 
     def __init__(self, home: Optional[Home] = None, parent: Optional[QWidget] = None, *,
                  dialogs: Optional[FileDialogs] = None, autosave_interval_s: float = 60.0):

@@ -79,8 +79,8 @@ def key_choices() -> list[tuple[str, Optional[str]]]:
 class MusicEditor(Editor):
     kind = "music"
     title = "Music"
+    opens = kind_named("music").suffixes
 
-    search_like_requested = Signal(list)       # MIDI file paths: find library pieces like them
     document_loaded = Signal()                 # an opened file is on screen (tests, benchmarks)
 
     def __init__(self, home: Optional[Home] = None, parent: Optional[QWidget] = None, *, dialogs: Any = None):
@@ -325,6 +325,9 @@ class MusicEditor(Editor):
 
     def close_document(self) -> None:
         """Nothing to clean up: the score has no autosave."""
+
+    def generation_panel(self) -> MusicGenerationPanel:
+        return self.panel
 
     def shutdown(self) -> None:
         self.player.shutdown()

@@ -1,0 +1,43 @@
+"""The Music tab in the main window: `RagArt FILE.mid` opens it there, its generation controls take
+the Generate dock while it is current, its undo is the Edit menu's."""
+from __future__ import annotations
+
+from ragart_desktop.app import _parse
+from ragart_desktop.core.demo.music import PIECES, render_piece
+from ragart_desktop.ui.music import MusicEditor
+from ragart_desktop.ui.music.generation_panel import MusicGenerationPanel
+
+
+def test_the_command_line_takes_files_to_open():
+    assert _parse(["--home", "/tmp/h", "song.mid", "picture.png"]).files == ["song.mid", "picture.png"]
+
+
+def test_a_midi_file_given_to_the_window_opens_in_the_music_tab(qtbot, canvas_window, tmp_path):
+    win = canvas_window
+    path = tmp_path / "blue-hour.mid"
+    path.write_bytes(render_piece(next(p for p in PIECES if p.name == "blue-hour-ii-v-i")))
+    music = next(e for e in win.editors if isinstance(e, MusicEditor))
+    assert win.generation_stack.currentWidget() is win.generation_panel          # the canvas is current
+    with qtbot.waitSignal(music.document_loaded, timeout=10_000):
+        win.open_paths([str(path)])
+    assert win.current_editor() is music and music.doc.score.note_count > 0
+    assert win.windowTitle() == "RagArt — blue-hour.mid"
+    assert isinstance(win.generation_stack.currentWidget(), MusicGenerationPanel)   # the music modes
+    assert win.generation_dock.windowTitle() == "Generate music"
+    opened = [list(t.notes) for t in music.doc.score.tracks]
+    music.editing.select_all()
+    music.editing.transpose(1)
+    assert win.windowTitle() == "RagArt — blue-hour.mid*"
+    assert win.editor_actions["undo"].isEnabled()
+    win.editor_actions["undo"].trigger()                                          # Edit > Undo
+    assert [t.notes for t in music.doc.score.tracks] == opened
+    win.tabs.setCurrentWidget(next(e for e in win.editors if e.kind == "image"))
+    assert win.generation_stack.currentWidget() is win.generation_panel
+
+
+def test_a_file_no_editor_opens_is_reported_by_name(canvas_window, tmp_path):
+    win = canvas_window
+    path = tmp_path / "notes.pdf"
+    path.write_bytes(b"%PDF-1.4")
+    win.open_paths([str(path)])
+    assert win.error_panel.isVisible() and "notes.pdf" in win.error_panel.message.text()

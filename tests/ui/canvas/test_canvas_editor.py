@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QWheelEvent
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 
 from ragart_desktop.core.canvas import CanvasDocument
@@ -15,6 +15,7 @@ from ragart_desktop.ui.canvas import CanvasEditor
 from ragart_desktop.ui.canvas.drops import RAGART_ITEM_MIME
 from ragart_desktop.ui.canvas.editor import DROP_AS_LAYER, DROP_AS_REFERENCE
 from ragart_desktop.ui.canvas.tools import Tool
+from tests.ui.gestures import drop
 
 
 @pytest.fixture
@@ -103,15 +104,7 @@ def test_layer_panel_adds_moves_hides_and_removes_layers(editor):
 
 
 def _drop(editor, mime: QMimeData) -> bool:
-    pos = QPointF(200, 200)
-    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
-    editor.dragEnterEvent(enter)
-    if not enter.isAccepted():
-        return False
-    drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    editor.dropEvent(drop)
-    return True
+    return drop(editor, mime)
 
 
 def test_dropping_an_image_file_adds_a_layer(editor, tmp_path):

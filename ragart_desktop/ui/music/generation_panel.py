@@ -184,6 +184,9 @@ class MusicGenerationPanel(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.progress)
         layout.addLayout(buttons)
+        for box in (self.mode, self.source, self.engine):      # long labels never widen the dock
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)
         self.set_running(False)
         self._mode_changed()
 

@@ -538,6 +538,9 @@ class MainWindow(QMainWindow):
         if editor is not None:
             self.tabs.setCurrentWidget(editor)
             editor.load_request(request)
+            if editor.generation_panel() is not None:      # its controls are in the Generate dock
+                self.generation_dock.raise_()
+                self.generation_dock.show()
 
     # -- errors and status -------------------------------------------------------------------------
 

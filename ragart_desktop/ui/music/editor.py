@@ -329,6 +329,9 @@ class MusicEditor(Editor):
     def generation_panel(self) -> MusicGenerationPanel:
         return self.panel
 
+    def load_request(self, request: Mapping[str, Any]) -> None:
+        self.panel.load_request(dict(request))
+
     def shutdown(self) -> None:
         self.player.shutdown()
         self.files.shutdown()

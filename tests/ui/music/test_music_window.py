@@ -41,3 +41,15 @@ def test_a_file_no_editor_opens_is_reported_by_name(canvas_window, tmp_path):
     path.write_bytes(b"%PDF-1.4")
     win.open_paths([str(path)])
     assert win.error_panel.isVisible() and "notes.pdf" in win.error_panel.message.text()
+
+
+def test_history_reruns_a_music_job_in_the_music_tab(canvas_window):
+    win = canvas_window
+    music = next(e for e in win.editors if isinstance(e, MusicEditor))
+    stored = {"mode": "infill", "count": 2, "density": 1.5, "engine": "builtin", "references": [],
+              "retrieve": False, "key_lock": True, "temperature": 0.8, "parts": ["bass"]}
+    win.history_view.rerun_requested.emit("music", dict(stored, seed=77))
+    assert win.current_editor() is music
+    form = music.panel.form()
+    assert (form.mode, form.count, form.density, form.seed, form.retrieve, form.parts) == \
+        ("infill", 2, 1.5, 77, False, ("bass",))

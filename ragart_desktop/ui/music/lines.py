@@ -6,6 +6,7 @@ a plain fill, so every grid, cursor, tick and stem line goes through these helpe
 """
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Iterable
 
@@ -17,15 +18,15 @@ DASH_TILE = 16 * (DASH + GAP)      # pixels of dashes per tile (each tile drawn 
 
 
 def vline(p: QPainter, x: float, top: float, bottom: float, colour: QColor, width: int = 1) -> None:
-    p.fillRect(QRectF(round(x - width / 2), top, width, bottom - top), colour)
+    p.fillRect(QRectF(_px(x - width / 2), top, width, bottom - top), colour)
 
 
 def hline(p: QPainter, y: float, left: float, right: float, colour: QColor, width: int = 1) -> None:
-    p.fillRect(QRectF(left, round(y - width / 2), right - left, width), colour)
+    p.fillRect(QRectF(left, _px(y - width / 2), right - left, width), colour)
 
 
 def dashed_vline(p: QPainter, x: float, top: float, bottom: float, colour: QColor) -> None:
-    p.drawTiledPixmap(QRectF(round(x - 0.5), top, 1, bottom - top), _dash(colour.rgba()))
+    p.drawTiledPixmap(QRectF(_px(x - 0.5), top, 1, bottom - top), _dash(colour.rgba()))
 
 
 def vlines(p: QPainter, xs: Iterable[float], tops: Iterable[float], bottom: float, colour: QColor,
@@ -34,8 +35,14 @@ def vlines(p: QPainter, xs: Iterable[float], tops: Iterable[float], bottom: floa
     p.save()
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(colour)
-    p.drawRects([QRectF(round(x - width / 2), t, width, bottom - t) for x, t in zip(xs, tops)])
+    p.drawRects([QRectF(_px(x - width / 2), t, width, bottom - t) for x, t in zip(xs, tops)])
     p.restore()
+
+
+def _px(v: float) -> int:
+    """The pixel a coordinate falls in, half up: ``round`` rounds halves to even, so a line on a
+    half pixel jittered by one pixel as the view scrolled by whole pixels."""
+    return math.floor(v + 0.5)
 
 
 @lru_cache(maxsize=8)

@@ -78,7 +78,7 @@ def grid_strip(width: int, lines: tuple[tuple[list[float], QColor], ...]) -> QPi
     which made the grid the slowest part of a frame."""
     row = np.zeros(max(1, width), np.uint32)
     for xs, colour in lines:
-        x = np.round(np.asarray(xs, np.float64)).astype(np.int64)
+        x = np.floor(np.asarray(xs, np.float64) + 0.5).astype(np.int64)   # half up, as lines.py
         row[x[(x >= 0) & (x < width)]] = premultiplied(colour)
     tile = np.ascontiguousarray(np.broadcast_to(row, (TILE_ROWS, len(row))))   # fewer, taller tiles
     image = QImage(tile.data, len(row), TILE_ROWS, len(row) * 4, QImage.Format.Format_ARGB32_Premultiplied)

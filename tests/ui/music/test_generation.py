@@ -55,6 +55,11 @@ def test_a_continuation_is_offered_with_its_references_and_accepted_as_one_step(
     assert variation.merged.added > 0 and variation.merged.removed == 0
     assert variation.merged.start >= before.notes_end                   # after the piece, not over it
     assert editor.doc.score.note_count == before.note_count               # offered, not applied
+    card.play_button.click()                                              # audition: the score with it, unchanged
+    assert editor.player.playing and editor.results.playing == 1
+    assert editor.doc.score.note_count == before.note_count and not editor.is_modified()
+    card.play_button.click()
+    assert not editor.player.playing and editor.results.playing is None
     card.findChildren(type(panel.generate_button))[0].click()             # Accept
     assert editor.doc.score.note_count == before.note_count + variation.merged.added
     assert len(editor.results) == 1 and editor.is_modified()

@@ -3,10 +3,11 @@ and solo. Click a row to edit that track in the roll (the others show as ghost n
 is a document command, so it is undoable like a note edit."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QFrame, QHBoxLayout, QLineEdit, QScrollArea,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -19,16 +20,33 @@ DRUMS = -1        # the instrument box's entry for a drum track (channel 10)
 
 
 def instrument_box() -> QComboBox:
+    """A box over the one list of instruments every track row shares (built once: a piece with many
+    tracks opened 128 items per row)."""
     box = QComboBox()
-    box.addItem("Drums (channel 10)", DRUMS)
-    for program, name in enumerate(PROGRAMS):
-        if program % 8 == 0:
-            box.insertSeparator(box.count())
-        box.addItem(f"{name}", program)
-        box.setItemData(box.count() - 1, f"{FAMILIES[program // 8]} · program {program + 1}",
-                        Qt.ItemDataRole.ToolTipRole)
+    box.setModel(_instruments())
     box.setMaxVisibleItems(24)
     return box
+
+
+@lru_cache(maxsize=1)
+def _instruments() -> QStandardItemModel:
+    """Drums, then the 128 General MIDI programs in their families (a separator between families,
+    drawn as QComboBox.insertSeparator draws its own)."""
+    model = QStandardItemModel()
+    drums = QStandardItem("Drums (channel 10)")
+    drums.setData(DRUMS, Qt.ItemDataRole.UserRole)
+    model.appendRow(drums)
+    for program, name in enumerate(PROGRAMS):
+        if program % 8 == 0:
+            separator = QStandardItem()
+            separator.setData("separator", Qt.ItemDataRole.AccessibleDescriptionRole)
+            separator.setFlags(Qt.ItemFlag.NoItemFlags)
+            model.appendRow(separator)
+        item = QStandardItem(name)
+        item.setData(program, Qt.ItemDataRole.UserRole)
+        item.setToolTip(f"{FAMILIES[program // 8]} · program {program + 1}")
+        model.appendRow(item)
+    return model
 
 
 def swatch(colour: QColor) -> QIcon:

@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from ragart_desktop.core.music.note_index import NoteIndex
 from ragart_desktop.ui.music.geometry import PITCHES, RollGeometry
 
-VECTOR_LIMIT = 2000
+VECTOR_LIMIT = 800
 MAX_RASTER_BYTES = 64 * 1024 * 1024
 SHADES = (0.55, 0.7, 0.85, 1.0)          # note brightness by velocity quarter
 _CACHE_SIZE = 16

@@ -4,7 +4,8 @@ Between processes it is a file lock: a second importer, or a `ragart tag` run du
 waits for the first instead of both writing the vector index files and one silently losing the
 other's vectors. Within one process it is shared (``HomeLock``): while an import thread holds it,
 an edit from another thread joins the hold at once (both work on the same in-memory indexes), and
-the file lock is released when the last holder leaves.
+the file lock is released when the last holder leaves. A second training of the same model does
+not wait for the first (``ImportLock`` with ``timeout_s=0``): it is refused.
 """
 from __future__ import annotations
 
@@ -45,10 +46,12 @@ else:
 
 
 class ImportLock:
-    def __init__(self, path: Path, task: Task, timeout_s: float = 3600.0):
+    def __init__(self, path: Path, task: Task, timeout_s: float = 3600.0,
+                 activity: str = "importing into this library"):
         self.path = path
         self.task = task
         self.timeout_s = timeout_s
+        self.activity = activity
         self._fd: int | None = None
 
     def __enter__(self) -> "ImportLock":
@@ -59,13 +62,13 @@ class ImportLock:
         deadline = time.monotonic() + self.timeout_s
         announced = False
         while not _try_lock(fd):
-            if not announced:
-                self.task.progress(0, 0, "Waiting for another import of this library to finish…")
-                announced = True
-            if time.monotonic() > deadline:
+            if time.monotonic() >= deadline:
                 os.close(fd)
-                raise StorageError("another RagArt process is importing into this library.", path=self.path,
-                                   hint="Wait for it to finish, then run the import again.")
+                raise StorageError(f"another RagArt process is {self.activity}.", path=self.path,
+                                   hint="Wait for it to finish, then try again.")
+            if not announced:
+                self.task.progress(0, 0, f"Waiting for another RagArt process {self.activity} to finish…")
+                announced = True
             try:
                 self.task.check()
             except BaseException:

@@ -224,7 +224,9 @@ def load_causal_lm(entry: ModelEntry, plan: DevicePlan) -> LanguageModel:
         model = AutoModelForCausalLM.from_pretrained(str(folder), local_files_only=True, dtype=plan.torch_dtype(),
                                                      use_safetensors=use_safetensors(entry.trusted_files, entry.path))
         model.to(plan.device).eval()
-        has_tokenizer = any((folder / f).is_file() for f in ("tokenizer.json", "vocab.json", "tokenizer.model"))
+        # MIDI models tokenise events themselves (a MidiTok tokenizer.json is not a text tokenizer).
+        has_tokenizer = entry.task != "music-generation" and any(
+            (folder / f).is_file() for f in ("tokenizer.json", "vocab.json", "tokenizer.model"))
         tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True) if has_tokenizer else None
     return LanguageModel(entry, plan, model, tokenizer, time.perf_counter() - start)
 

@@ -1,38 +1,38 @@
-"""The transformer music engine: a causal MIDI language model from the models folders.
+"""The transformer music engine: a causal MIDI language model from the models folders, in whichever
+of the two vocabularies it declares.
 
-The tokenizer is declared by the model, not guessed: a GPT-2-style model with the Anticipatory
-Music Transformer's 55,028-token arrival-time vocabulary (``amt_vocab``) is what the registry marks
-as ``music-generation``; a model that brings a MidiTok tokenizer is recognised but refused here
-with a plain message (no MidiTok support yet), and a text model is refused.
+The vocabulary is declared by the model, never guessed (``declared_vocabulary``):
+- ``remi``: a MidiTok REMI tokenizer saved beside the weights (``tokenizer.json``), which is how
+  the models RagArt trains on the user's library come (``core/train``): bars, positions, programs,
+  pitches, velocities, durations, tempo and meter (``remi_vocab``, sampled by ``remi_sampler``);
+- ``amt``: the Anticipatory Music Transformer's 55,028-token arrival-time vocabulary, recognised
+  by its size and the absence of a tokenizer file (``amt_vocab``, sampled by ``amt_sampler``).
+Anything else (another MidiTok tokenization, a text tokenizer) is refused with a plain message.
 
-How a request becomes tokens: the fused references (already in the target key) are laid out first
-as context, then the input before the window, each note as (time, duration, instrument+pitch) in
-10 ms steps at the piece's opening tempo. Then events are sampled with a KV cache, three tokens at
-a time, and every constraint is a mask on the logits *before* sampling, never a filter after:
-onsets only on the 1/12-beat grid inside the window and not before the last onset, durations that
-end inside the window (exact length), only the target tracks' instruments, only pitches in range
-and in the key (key lock). Notes the result must keep in the window (the melody an accompaniment
-follows) are fed to the model at their time, so it hears them. Sampling stops when the model
-chooses the window's end as the next onset. When the context is full, the oldest events are dropped,
-times are made relative again and the cache is rebuilt once (as the reference implementation does).
+Both share the request's contract and the machinery here. A ``Window`` says, in beats, what the
+model hears first (the fused references, already in the target key, then the theme of a
+variation and the input before the window), which given notes it hears at their time inside the
+window (the melody an accompaniment follows), where new notes go, on which tracks, in which key
+and range. A ``Stepper`` feeds the model token by token with a KV cache and samples every token
+under a mask on the logits *before* sampling, never a filter after: onsets on the 1/12-beat grid
+inside the window, durations that end inside it (exact length), only the target tracks'
+instruments, only pitches in their range and (key lock) in the key. ``_score`` places the
+sampled notes into the result.
 """
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
-
-import numpy as np
+from typing import TYPE_CHECKING, Optional, Union
 
 from ragart_desktop.core.errors import ModelError
 from ragart_desktop.core.generate.engine import Engine
-from ragart_desktop.core.generate.music import amt_vocab as V
+from ragart_desktop.core.generate.music import amt_vocab, remi_vocab
 from ragart_desktop.core.generate.music.plan import MusicInputs, Target
 from ragart_desktop.core.generate.music.request import MusicRequest
-from ragart_desktop.core.music.analysis import DRUMS
 from ragart_desktop.core.music.score import EPS, Note, Score, Track
+from ragart_desktop.core.music.theory import Key
 from ragart_desktop.core.progress import Task
 
 if TYPE_CHECKING:
@@ -41,29 +41,146 @@ if TYPE_CHECKING:
 
 GRID = 12                   # onsets per beat
 CONTEXT_SHARE = 0.5         # at most this share of the context for references
-MAX_EVENTS_PER_BEAT = 8     # per instrument: a runaway model stops here
+MAX_NOTES_PER_BEAT = 8      # per target track: a runaway model stops here
 
 
-@dataclass(frozen=True)
-class Event:
-    time: int        # ticks (10 ms)
-    duration: int
-    instrument: int  # GM program, 128 = drums
-    pitch: int
+class AmtVocabulary:
+    """The declaration of an Anticipatory Music Transformer model (its layout is ``amt_vocab``)."""
+
+    title = "Anticipatory Music Transformer vocabulary"
 
 
-def declared_vocabulary(folder: Path) -> str:
-    """Which tokenizer a music model declares: "amt" (arrival-time vocabulary) or a ModelError."""
+Vocabulary = Union[AmtVocabulary, remi_vocab.RemiVocabulary]
+
+
+def declared_vocabulary(folder: Path) -> Vocabulary:
+    """The vocabulary a music model declares, or a ModelError saying why it has none RagArt reads."""
+    if remi_vocab.is_midi_tokenizer(folder):
+        return remi_vocab.load(folder)
     try:
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         config = {}
-    if config.get("vocab_size") == V.VOCAB_SIZE and not (folder / "tokenizer.json").is_file():
-        return "amt"
-    if (folder / "tokenizer.json").is_file() or (folder / "tokenizer_params.json").is_file():
-        raise ModelError("this music model brings a MidiTok tokenizer, which RagArt does not read yet "
-                         "(models with the Anticipatory Music Transformer vocabulary work).", path=folder)
+    if config.get("vocab_size") == amt_vocab.VOCAB_SIZE and not (folder / "tokenizer.json").is_file():
+        return AmtVocabulary()
     raise ModelError("this is not a music model RagArt can run (no known MIDI vocabulary).", path=folder)
+
+
+def context_length(config) -> int:
+    """How many tokens the model attends to (GPT-2: n_positions; Llama: max_position_embeddings)."""
+    return int(getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 1024)
+
+
+@dataclass
+class Window:
+    """What one generation asks of a MIDI language model, in beats (vocabulary-free)."""
+
+    references: list[Score]     # heard first, most weighty first (fused into the target key)
+    theme: Optional[Score]      # vary: heard after the references; the new take follows it
+    given: Score                # the piece being written: notes before ``start`` open it, later ones are fed
+    start: float                # new notes start in [start, end)
+    end: float
+    targets: list[Target]
+    key: Key
+    key_lock: bool
+
+    @property
+    def limit(self) -> int:
+        return int(MAX_NOTES_PER_BEAT * max(1.0, self.end - self.start)) * max(1, len(self.targets))
+
+    def pitches(self, target: Target) -> list[int]:
+        """The pitches a target may get: its range, and the key under the key lock (not drums)."""
+        return [p for p in range(target.low, target.high + 1)
+                if target.is_drum or not self.key_lock or self.key.contains(p)]
+
+    def opening(self) -> Score:
+        """The given piece cut before the window (what the model hears of it before sampling)."""
+        out = self.given.copy()
+        for t in out.tracks:
+            t.notes = [n for n in t.notes if n.start < self.start - EPS]
+        return out
+
+    def heard(self) -> list[tuple[Track, Note]]:
+        """Given notes inside the window, in time order: fed to the model when sampling reaches them."""
+        notes = [(t, n) for t in self.given.tracks for n in t.notes if n.start >= self.start - EPS]
+        return sorted(notes, key=lambda tn: (tn[1].start, tn[1].pitch))
+
+
+@dataclass(frozen=True)
+class NewNote:
+    target: Target
+    note: Note
+
+
+class Stepper:
+    """A causal LM fed token by token: a KV cache (or, as the baseline, the whole sequence again for
+    every token), and sampling under a mask with its own seeded generator."""
+
+    def __init__(self, model, seed: int, temperature: float, use_cache: bool = True):
+        import torch
+
+        from ragart_desktop.core.generate.text.sampling import cache_argument
+
+        self.model = model
+        self.cache = cache_argument(model)
+        self.context = context_length(model.config)
+        self.temperature = max(temperature, 1e-3)
+        self.use_cache = use_cache
+        self.generator = torch.Generator().manual_seed(int(seed))
+        self.device = next(model.parameters()).device
+        self.size = int(model.config.vocab_size)
+        self.sequence: list[int] = []
+        self.tokens_sampled = 0
+        self.past = None
+        self.logits = None
+
+    @property
+    def room(self) -> int:
+        """Tokens that still fit in the context."""
+        return self.context - len(self.sequence)
+
+    def mask(self, tokens):
+        """A boolean mask over the model's logits, True at ``tokens``."""
+        import torch
+
+        mask = torch.zeros(self.size, dtype=torch.bool)
+        mask[list(tokens)] = True
+        return mask
+
+    def reset(self, tokens: list[int]) -> None:
+        """Start again from ``tokens`` (the cache is rebuilt)."""
+        self.sequence = list(tokens)
+        self.past = None
+        self.logits = self._forward(self.sequence)
+
+    def feed(self, tokens: list[int]) -> None:
+        if tokens:
+            self.sequence += tokens
+            self.logits = self._forward(tokens)
+
+    def draw(self, mask) -> int:
+        """Sample one token under ``mask`` and feed it."""
+        import torch
+
+        logits = self.logits.float() / self.temperature
+        logits = logits.masked_fill(~mask.to(logits.device), float("-inf"))
+        token = int(torch.multinomial(torch.softmax(logits, dim=-1).cpu(), 1, generator=self.generator))
+        self.tokens_sampled += 1
+        self.feed([token])
+        return token
+
+    def _forward(self, tokens: list[int]):
+        import torch
+
+        with torch.inference_mode():
+            if self.use_cache:
+                ids = torch.tensor([tokens], device=self.device)
+                result = self.model(input_ids=ids, use_cache=True, logits_to_keep=1, **{self.cache: self.past})
+                self.past = result[self.cache]
+            else:   # the baseline loop: the whole sequence again for every token (last logits only)
+                ids = torch.tensor([self.sequence], device=self.device)
+                result = self.model(input_ids=ids, use_cache=False, logits_to_keep=1)
+        return result.logits[0, -1]
 
 
 class TransformerEngine(Engine):
@@ -76,225 +193,46 @@ class TransformerEngine(Engine):
         self.engine_id = name
 
     def describe(self, request: MusicRequest) -> str:
-        return f"MIDI language model '{self.entry.name}' (Anticipatory Music Transformer vocabulary)"
+        return f"MIDI language model '{self.entry.name}' ({self.vocabulary.title})"
 
     def run(self, inputs: MusicInputs, seed: int, task: Task) -> Score:
         from ragart_desktop.core.models.loaders import language_model
 
         lm = language_model(self.entry, self.settings)
-        plan, req = inputs.plan, inputs.request
-        layout = Layout(plan.base.tempo)
-        instruments = {_instrument(t): t for t in plan.targets}
-        context = int(getattr(lm.model.config, "n_positions", 1024))
-        prompt, input_tick = layout.prompt(inputs, context)
-        forced = [e for e in layout.events(plan.base, input_tick) if e.time >= layout.tick(plan.start, input_tick)]
-        sampler = Sampler(lm.model, context, seed, req.temperature)
-        start, end = layout.tick(plan.start, input_tick), layout.tick(plan.end, input_tick)
-        grid = sorted({layout.tick(plan.start + k / GRID, input_tick)
-                       for k in range(int(round((plan.end - plan.start) * GRID)))})
-        masks = Masks(plan.key, req.key_lock, instruments)
-        limit = int(MAX_EVENTS_PER_BEAT * max(1.0, plan.end - plan.start)) * max(1, len(instruments))
-        events = sampler.sample(prompt, forced, start, end, grid, masks, limit, task)
-        return self._score(inputs, layout, input_tick, events, instruments)
-
-    def _score(self, inputs: MusicInputs, layout: "Layout", input_tick: int, events: list[Event],
-               instruments: dict[int, Target]) -> Score:
-        plan = inputs.plan
-        out = plan.base.copy()
-        tracks: dict[int, Track] = {}
-        for instrument, target in instruments.items():
-            if target.track_id is not None:
-                tracks[instrument] = out.track(target.track_id)
-        for e in events:
-            target = instruments.get(e.instrument)
-            if target is None:
-                continue
-            start = max(plan.start, round(layout.beat(e.time, input_tick) * GRID) / GRID)
-            end = min(plan.end, max(start + 1 / (2 * GRID), layout.beat(e.time + e.duration, input_tick)))
-            if start >= plan.end - EPS:
-                continue
-            track = tracks.get(e.instrument)
-            if track is None:
-                track = tracks[e.instrument] = out.add_track(Track(target.name, target.program, target.is_drum))
-            track.notes.append(Note(start, end, e.pitch, 80))
-        for track in tracks.values():
-            track.sort()
-        return out
+        stepper = Stepper(lm.model, seed, inputs.request.temperature)
+        window = window_of(inputs)
+        if isinstance(self.vocabulary, AmtVocabulary):
+            from ragart_desktop.core.generate.music.amt_sampler import sample_window
+            notes = sample_window(stepper, window, task)
+        else:
+            from ragart_desktop.core.generate.music.remi_sampler import RemiSampler
+            notes = RemiSampler(stepper, self.vocabulary, window).sample(task)
+        return place(inputs, notes)
 
 
-def _instrument(target: Target) -> int:
-    return V.DRUMS if target.role == DRUMS or target.is_drum else target.program
+def window_of(inputs: MusicInputs) -> Window:
+    plan, req = inputs.plan, inputs.request
+    refs = [r.score for r in sorted(inputs.references, key=lambda r: -r.weight)]
+    return Window(refs, plan.theme, plan.base, plan.start, plan.end, list(plan.targets), plan.key, req.key_lock)
 
 
-class Layout:
-    """Beats <-> 10 ms ticks at one tempo; references first, then the input."""
-
-    def __init__(self, bpm: float):
-        self.ticks_per_beat = 60.0 / bpm * V.TIME_RESOLUTION
-
-    def tick(self, beat: float, origin: int) -> int:
-        return origin + int(round(beat * self.ticks_per_beat))
-
-    def beat(self, tick: int, origin: int) -> float:
-        return (tick - origin) / self.ticks_per_beat
-
-    def events(self, score: Score, origin: int, until: float = math.inf) -> list[Event]:
-        out = []
-        for t in score.tracks:
-            instrument = V.DRUMS if t.is_drum else t.program
-            for n in t.notes:
-                if n.start < until - EPS:
-                    time = self.tick(n.start, origin)
-                    out.append(Event(time, int(np.clip(self.tick(n.end, origin) - time, 1, V.MAX_DUR - 1)),
-                                     instrument, n.pitch))
-        return sorted(out, key=lambda e: (e.time, e.instrument, e.pitch))
-
-    def prompt(self, inputs: MusicInputs, context: int) -> tuple[list[Event], int]:
-        """Context events (references, then the input before the window) and the input's tick 0."""
-        plan = inputs.plan
-        budget = int(context * CONTEXT_SHARE) // 3
-        given = plan.theme if plan.theme is not None else plan.base
-        refs: list[Event] = []
-        cursor = 0
-        for r in sorted(inputs.references, key=lambda r: -r.weight):
-            take = self.events(r.score, cursor)[: max(0, budget - len(refs))]
-            if not take:
-                continue
-            refs += take
-            cursor = max(e.time + e.duration for e in take) + V.TIME_RESOLUTION
-        if plan.theme is not None:   # vary: the theme is heard first, the new take follows it
-            theme = self.events(plan.theme, cursor)
-            return refs + theme, self.tick(plan.end, cursor) + V.TIME_RESOLUTION
-        return refs + self.events(given, cursor, until=plan.start), cursor
-
-
-class Masks:
-    """Which tokens are legal at each of an event's three positions."""
-
-    def __init__(self, key, key_lock: bool, instruments: dict[int, Target]):
-        import torch
-
-        self.note = torch.zeros(V.VOCAB_SIZE, dtype=torch.bool)
-        for instrument, target in instruments.items():
-            for pitch in range(target.low, target.high + 1):
-                if instrument == V.DRUMS or not key_lock or key.contains(pitch):
-                    self.note[V.note_token(instrument, pitch)] = True
-
-    def time(self, grid: list[int], earliest: int, latest: int, offset: int):
-        import torch
-
-        mask = torch.zeros(V.VOCAB_SIZE, dtype=torch.bool)
-        ticks = [t - offset for t in grid if earliest <= t < latest] + [latest - offset]
-        mask[[V.TIME_OFFSET + t for t in ticks if 0 <= t < V.MAX_TIME]] = True
-        return mask
-
-    def duration(self, longest: int):
-        import torch
-
-        mask = torch.zeros(V.VOCAB_SIZE, dtype=torch.bool)
-        mask[V.DUR_OFFSET + 1: V.DUR_OFFSET + max(2, min(V.MAX_DUR, longest + 1))] = True
-        return mask
-
-
-class Sampler:
-    """Masked sampling of (time, duration, note) events from a causal LM, with or without a KV cache."""
-
-    def __init__(self, model, context: int, seed: int, temperature: float, use_cache: bool = True):
-        import torch
-
-        self.model = model
-        self.context = context
-        self.temperature = max(temperature, 1e-3)
-        self.use_cache = use_cache
-        self.generator = torch.Generator().manual_seed(int(seed))
-        self.device = next(model.parameters()).device
-        self.tokens_sampled = 0
-
-    def sample(self, prompt: list[Event], forced: list[Event], start: int, end: int, grid: list[int],
-               masks: Masks, limit: int, task: Task) -> list[Event]:
-        history = list(prompt)
-        pending = sorted(forced, key=lambda e: e.time)
-        out: list[Event] = []
-        self._reset(history)
-        current = start
-        while len(out) < limit:
-            task.check()
-            if len(out) % 8 == 0:
-                task.progress(min(current - start, end - start), max(1, end - start), "Sampling notes")
-            latest = min(end, pending[0].time) if pending else end
-            if latest - self.offset >= V.MAX_TIME - 1:   # times must stay under 100 s: slide the window
-                self._reset(history, horizon=latest)
-            time = self._next(masks.time(grid, current, latest, self.offset)) + self.offset - V.TIME_OFFSET
-            if pending and time >= pending[0].time:
-                while pending and pending[0].time <= time:
-                    self._feed([pending.pop(0)], history)
-                current = max(current, time)
-                continue
-            if time >= end:
-                break
-            duration = self._next(masks.duration(end - time)) - V.DUR_OFFSET
-            note = self._next(masks.note)
-            instrument, pitch = divmod(note - V.NOTE_OFFSET, V.MAX_PITCH)
-            event = Event(time, duration, instrument, pitch)
-            out.append(event)
-            history.append(event)
-            current = time
-        return out
-
-    # -- the model, with or without its cache -----------------------------------------------
-    def _reset(self, history: list[Event], horizon: int = 0) -> None:
-        """(Re)build the context from the newest events that fit (and lie within half the time
-        range before ``horizon``), times relative to the oldest."""
-        keep = max(1, (self.context - 4) // 3 - 1)
-        window = [e for e in history[-keep:] if e.time >= horizon - V.MAX_TIME // 2]
-        self.offset = min((e.time for e in window), default=max(0, horizon - V.MAX_TIME // 2))
-        self.sequence = [V.AUTOREGRESS] + [tok for e in window for tok in
-                                           V.event_tokens(e.time - self.offset, e.duration, e.instrument, e.pitch)]
-        self.partial: list[int] = []
-        self.past = None
-        self.logits = self._forward(self.sequence)
-
-    def _feed(self, events: list[Event], history: list[Event]) -> None:
-        history.extend(events)
-        tokens = [tok for e in events for tok in V.event_tokens(e.time - self.offset, e.duration, e.instrument, e.pitch)]
-        if len(self.sequence) + len(tokens) + 3 > self.context or any(e.time - self.offset >= V.MAX_TIME for e in events):
-            self._reset(history)
-            return
-        self.sequence += tokens
-        self.logits = self._forward(tokens)
-
-    def _next(self, mask) -> int:
-        """Sample one token under ``mask`` and feed it; a full event triggers the context check."""
-        import torch
-
-        logits = self.logits.float() / self.temperature
-        logits = logits.masked_fill(~mask.to(logits.device), float("-inf"))
-        token = int(torch.multinomial(torch.softmax(logits, dim=-1).cpu(), 1, generator=self.generator))
-        self.tokens_sampled += 1
-        self.partial.append(token)
-        if len(self.partial) == 3 and len(self.sequence) + 6 > self.context:
-            self.sequence += self.partial
-            self.partial = []
-            # rebuild from the tokens we hold (event triplets after the start token)
-            events = [Event(*V.decode_event(self.sequence[i:i + 3])) for i in range(1, len(self.sequence) - 2, 3)]
-            events = [Event(e.time + self.offset, e.duration, e.instrument, e.pitch) for e in events]
-            self._reset(events)
-            return token
-        self.logits = self._forward([token])
-        if len(self.partial) == 3:
-            self.sequence += self.partial
-            self.partial = []
-        return token
-
-    def _forward(self, tokens: list[int]):
-        import torch
-
-        with torch.inference_mode():
-            if self.use_cache:
-                ids = torch.tensor([tokens], device=self.device)
-                result = self.model(ids, self.past, use_cache=True, logits_to_keep=1)  # cache: 2nd argument
-                self.past = getattr(result, "cache", None) or getattr(result, "past_key_values", None)
-            else:   # the baseline loop: the whole sequence again for every token (last logits only)
-                ids = torch.tensor([self.sequence + self.partial], device=self.device)
-                result = self.model(ids, use_cache=False, logits_to_keep=1)
-        return result.logits[0, -1]
+def place(inputs: MusicInputs, notes: list[NewNote]) -> Score:
+    """The result: the plan's base with the new notes on their target tracks (new tracks added for
+    targets that have none), onsets on the grid, every note inside the window."""
+    plan = inputs.plan
+    out = plan.base.copy()
+    tracks: dict[Target, Track] = {t: out.track(t.track_id) for t in plan.targets if t.track_id is not None}
+    for new in notes:
+        n = new.note
+        start = max(plan.start, round(n.start * GRID) / GRID)
+        end = min(plan.end, max(start + 1 / (2 * GRID), n.end))
+        if start >= plan.end - EPS:
+            continue
+        track = tracks.get(new.target)
+        if track is None:
+            target = new.target
+            track = tracks[target] = out.add_track(Track(target.name, target.program, target.is_drum))
+        track.notes.append(Note(start, end, n.pitch, n.velocity))
+    for track in tracks.values():
+        track.sort()
+    return out

@@ -85,21 +85,20 @@ def test_the_kv_cache_samples_what_the_full_recompute_samples(music_library, tin
     import torch
 
     from ragart_desktop.core.generate.engine import model_registry
-    from ragart_desktop.core.generate.music.engine_transformer import Event, Masks, Sampler
-    from ragart_desktop.core.generate.music.plan import Target
+    from ragart_desktop.core.generate.music.amt_sampler import AmtSampler, Event, Masks
+    from ragart_desktop.core.generate.music.engine_transformer import Stepper
     from ragart_desktop.core.models.loaders import language_model
-    from ragart_desktop.core.music.theory import parse_key
     from ragart_desktop.core.progress import Task
 
     lm = language_model(model_registry(music_library).get(tiny_amt))
     prompt = [Event(10 * i, 20, 0, 60 + i % 7) for i in range(30)]   # 91 tokens: the 128 context slides
-    masks = Masks(parse_key("C"), True, {0: Target("melody", low=48, high=84)})
     heard = [Event(t, 30, 0, 72) for t in range(450, 1400, 50)]   # given notes keep the model sampling
     runs, counts = [], []
     for cache in (True, False):
-        sampler = Sampler(lm.model, 128, seed=5, temperature=1.0, use_cache=cache)
-        runs.append(sampler.sample(prompt, heard, 400, 1400, list(range(400, 1400, 5)), masks, 60, Task()))
-        counts.append(sampler.tokens_sampled)
+        stepper = Stepper(lm.model, seed=5, temperature=1.0, use_cache=cache)
+        masks = Masks(stepper, {0: [p for p in range(48, 85) if p % 12 in (0, 2, 4, 5, 7, 9, 11)]})
+        runs.append(AmtSampler(stepper).sample(prompt, heard, 400, 1400, list(range(400, 1400, 5)), masks, 60, Task()))
+        counts.append(stepper.tokens_sampled)
     assert runs[0] == runs[1] and counts[0] == counts[1] > 40 and len(runs[0]) > 5
     assert all(e.time % 5 == 0 and e.time + e.duration <= 1400 and e.pitch % 12 in (0, 2, 4, 5, 7, 9, 11)
                for e in runs[0])

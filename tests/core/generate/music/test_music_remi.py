@@ -1,0 +1,178 @@
+"""The transformer engine with the REMI vocabulary (the models ``ragart train music`` makes).
+
+A tiny random Llama with RagArt's MidiTok tokenizer plays nonsense, but every constraint is a mask
+on its logits, so the contract of every mode must hold anyway; and the sampler must read time
+exactly as MidiTok writes it (checked against MidiTok's own decoder on pieces in 4/4, 3/4 and 6/8).
+"""
+from collections import Counter
+
+import pytest
+
+from ragart_desktop.core.errors import ModelError
+from ragart_desktop.core.generate.music import remi_vocab
+from ragart_desktop.core.generate.music.engine_transformer import Stepper, Window
+from ragart_desktop.core.generate.music.pipeline import generate
+from ragart_desktop.core.generate.music.plan import Target
+from ragart_desktop.core.generate.music.remi_sampler import Clock, RemiSampler
+from ragart_desktop.core.generate.music.request import MusicRequest
+from ragart_desktop.core.music.midi_io import read_score
+from ragart_desktop.core.music.score import EPS
+from ragart_desktop.core.music.theory import parse_key
+from ragart_desktop.core.progress import Task
+from tests.fixtures.tiny_models import make_remi_lm_folder
+
+from .conftest import piece
+
+LOFI = "rainy-window-loop"
+METERS = ("rainy-window-loop", "lantern-waltz", "the-heather-road")   # 4/4, 3/4, 6/8
+
+
+@pytest.fixture(scope="module")
+def tiny_remi(music_library):
+    return make_remi_lm_folder(music_library.home.models_dir / "tiny-remi", context=256).name
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return remi_vocab.RemiVocabulary(remi_vocab.new_tokenizer())
+
+
+def _notes(score):
+    return Counter((t.name, n) for t in score.tracks for n in t.notes)
+
+
+def _window(score, start=0.0, end=None, targets=(), key="C"):
+    end = score.bar_starts()[-1] if end is None else end
+    return Window([], None, score, start, end, list(targets), parse_key(key), True)
+
+
+@pytest.mark.parametrize("name", METERS)
+def test_the_sampler_reads_time_as_miditok_writes_it(demo_midi, vocab, name):
+    score = read_score(piece(demo_midi, name))
+    ids = vocab.encode(score)
+    clock = Clock(vocab, score, score.bar_starts()[-1])
+    mine = []
+    for i, token in enumerate(ids):
+        if vocab.kind(token) == "Program":
+            pitch, duration = vocab.value(ids[i + 1]), vocab.duration_beats(ids[i + 3], clock.meter())
+            mine.append((round(clock.now(), 4), pitch, round(duration, 4)))
+        else:
+            clock.advance(token)
+    decoded = vocab.tokenizer.decode(ids)
+    theirs = [(round(n.time / decoded.ticks_per_quarter, 4), n.pitch, round(n.duration / decoded.ticks_per_quarter, 4))
+              for t in decoded.tracks for n in t.notes]
+    assert len(mine) > 100 and sorted(mine) == sorted(theirs)
+
+
+def test_registry_and_engine_declare_the_remi_vocabulary(music_library, tiny_remi):
+    from ragart_desktop.core.generate.engine import model_registry
+    from ragart_desktop.core.generate.music.engine_transformer import TransformerEngine
+
+    registry = model_registry(music_library)
+    entry = registry.get(tiny_remi)
+    assert (entry.kind, entry.task, entry.variant) == ("causal-lm", "music-generation", "llama")
+    engine = TransformerEngine(tiny_remi, music_library, registry)
+    assert "REMI" in engine.describe(MusicRequest())
+
+
+def test_continue_holds_the_contract(music_library, demo_midi, tiny_remi):
+    source = read_score(piece(demo_midi, LOFI))
+    req = MusicRequest(mode="continue", midi=str(piece(demo_midi, LOFI)), bars=2, engine=tiny_remi, seed=3,
+                       n_references=2)
+    result = generate(req, music_library)
+    out = result.outputs[0].score
+    end = source.bar_starts(source.end)[-1]
+    assert not _notes(source) - _notes(out)
+    new = list((_notes(out) - _notes(source)).elements())
+    assert new and all(end - EPS <= n.start and n.end <= end + 8 + EPS for _, n in new)
+    assert all(abs(n.start * 12 - round(n.start * 12)) < 1e-6 for _, n in new)
+    assert all(source.key.contains(n.pitch) for name, n in new if name != "Drums")
+    assert {name for name, _ in new} <= {t.name for t in source.tracks}
+    assert out.length == end + 8
+    assert result.engine == tiny_remi and "REMI" in result.engine_name
+    again = generate(req, music_library).outputs[0].score
+    other = generate(MusicRequest(**{**req.to_json(), "references": (), "seed": 4}), music_library).outputs[0].score
+    assert _notes(again) == _notes(out) and _notes(other) != _notes(out)
+
+
+def test_infill_keeps_everything_outside_the_bars(music_library, demo_midi, tiny_remi):
+    source = read_score(piece(demo_midi, LOFI))
+    req = MusicRequest(mode="infill", midi=str(piece(demo_midi, LOFI)), from_bar=2, to_bar=3, engine=tiny_remi,
+                       seed=2, n_references=1)
+    out = generate(req, music_library).outputs[0].score
+    outside = lambda s: Counter((t.name, n) for t in s.tracks for n in t.notes if not 4 - EPS <= n.start < 12 - EPS)
+    inside = [n for t in out.tracks for n in t.notes if 4 - EPS <= n.start < 12 - EPS]
+    assert outside(out) == outside(source)
+    assert inside and all(n.end <= 12 + EPS for n in inside)
+
+
+def test_accompany_hears_the_melody_and_adds_its_parts(music_library, demo_midi, tiny_remi):
+    source = read_score(piece(demo_midi, LOFI))
+    melody = source.copy()
+    melody.tracks = melody.tracks[:1]
+    melody.length = 16.0
+    melody.tracks[0].notes = [n for n in melody.tracks[0].notes if n.end <= 16]
+    req = MusicRequest(mode="accompany", parts=("bass", "drums"), engine=tiny_remi, seed=1, n_references=2)
+    out = generate(req, music_library, phrase=melody).outputs[0].score
+    assert out.tracks[0].notes == melody.tracks[0].notes
+    added = {t.name: t for t in out.tracks[1:]}
+    assert set(added) == {"Bass (generated)", "Drums"} and all(t.notes for t in added.values())
+    assert all(n.end <= 16 + EPS for t in added.values() for n in t.notes)
+    assert all(source.key.contains(n.pitch) and 28 <= n.pitch <= 60 for n in added["Bass (generated)"].notes)
+    assert added["Drums"].is_drum
+
+
+def test_vary_follows_the_theme_in_its_tracks(music_library, demo_midi, tiny_remi):
+    source = read_score(piece(demo_midi, LOFI))
+    theme = source.copy()
+    theme.tracks = theme.tracks[:2]
+    theme.length = 8.0
+    for t in theme.tracks:
+        t.notes = [n for n in t.notes if n.end <= 8]
+    req = MusicRequest(mode="vary", engine=tiny_remi, seed=5, n_references=1)
+    out = generate(req, music_library, phrase=theme).outputs[0].score
+    assert [t.name for t in out.tracks] == [t.name for t in theme.tracks]
+    assert any(t.notes for t in out.tracks) and _notes(out) != _notes(theme)
+    assert all(n.end <= 8 + EPS for t in out.tracks for n in t.notes) and out.length == 8.0
+
+
+def test_the_kv_cache_samples_what_the_full_recompute_samples_and_given_notes_are_heard(music_library, demo_midi,
+                                                                                            vocab):
+    import torch
+
+    from ragart_desktop.core.models.loaders import language_model
+    from ragart_desktop.core.models.recognise import inspect_path
+
+    folder = make_remi_lm_folder(music_library.home.models_dir / "tiny-remi-64", seed=1, context=64)
+    lm = language_model(inspect_path(folder))
+    source = read_score(piece(demo_midi, LOFI))
+    given = source.copy()
+    given.tracks = given.tracks[:1]   # the melody, heard while a bass is sampled under it
+    bass = Target("bass", name="Bass", program=33, low=36, high=55)
+    runs = []
+    for cache in (True, False):
+        stepper = Stepper(lm.model, seed=7, temperature=1.0, use_cache=cache)
+        sampler = RemiSampler(stepper, vocab, _window(given, start=0.0, end=8.0, targets=[bass], key="Am"))
+        notes = sampler.sample(Task())
+        runs.append((notes, stepper.tokens_sampled, list(stepper.sequence)))
+    (notes, sampled, sequence), (notes2, sampled2, _) = runs
+    assert notes == notes2 and sampled == sampled2 > 30 and notes
+    assert all(n.note.pitch % 12 in parse_key("Am").allowed_pitch_classes() and n.note.end <= 8 + EPS for n in notes)
+    last_melody = [n for n in given.tracks[0].notes if n.start < 8][-1]
+    heard = vocab.note_tokens(given.tracks[0].program, last_melody.pitch, last_melody.velocity, last_melody.duration,
+                              given.time_signature)
+    assert any(sequence[i:i + 4] == heard for i in range(len(sequence)))   # the context slid; the newest is there
+    assert torch.is_grad_enabled()
+
+
+def test_other_midi_tokenizers_are_refused_plainly(tmp_path):
+    from miditok import TSD, REMI, TokenizerConfig
+
+    from ragart_desktop.core.generate.music.engine_transformer import declared_vocabulary
+
+    TSD(TokenizerConfig(use_programs=True)).save(tmp_path / "tsd" / "tokenizer.json")
+    with pytest.raises(ModelError, match="TSD"):
+        declared_vocabulary(tmp_path / "tsd")
+    REMI(TokenizerConfig()).save(tmp_path / "remi" / "tokenizer.json")   # one stream per program
+    with pytest.raises(ModelError, match="one_token_stream_for_programs, use_programs"):
+        declared_vocabulary(tmp_path / "remi")

@@ -25,12 +25,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ragart_desktop.cli import backup, evaluate, generate, library, models, music
+    from ragart_desktop.cli import backup, evaluate, generate, library, models, music, train
 
     parser = _Parser(prog="ragart", description="RagArt Desktop, headless.")
     parser.add_argument("--home", help="data folder (default: RAGART_HOME or the user data folder)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for group in (library, backup, models, generate, music, evaluate):
+    for group in (library, backup, models, generate, music, evaluate, train):
         group.register(sub)
     return parser
 

@@ -76,25 +76,25 @@ def transformer() -> None:
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from ragart_desktop.core.generate.music.engine_transformer import Event, Masks, Sampler
-    from ragart_desktop.core.generate.music.plan import Target
-    from ragart_desktop.core.music.theory import parse_key
+    from ragart_desktop.core.generate.music.amt_sampler import AmtSampler, Event, Masks
+    from ragart_desktop.core.generate.music.engine_transformer import Stepper
 
     torch.set_num_threads(1)
     torch.manual_seed(0)
     model = GPT2LMHeadModel(GPT2Config(vocab_size=55028, n_positions=1024, n_embd=256, n_layer=4, n_head=4)).eval()
     prompt = [Event(12 * i, 24, 0, 60 + (i * 5) % 12) for i in range(200)]           # 600 tokens
     heard = [Event(2400 + 30 * i, 20, 0, 72) for i in range(60)]                     # keeps it sampling
-    masks = Masks(parse_key("C"), True, {0: Target("melody", low=48, high=84)})
+    c_major = [p for p in range(48, 85) if p % 12 in (0, 2, 4, 5, 7, 9, 11)]
     rates = {}
     for cache in (False, True):
-        sampler = Sampler(model, 1024, seed=3, temperature=1.0, use_cache=cache)
+        stepper = Stepper(model, seed=3, temperature=1.0, use_cache=cache)
         start = time.perf_counter()
-        sampler.sample(prompt, heard, 2400, 4200, list(range(2400, 4200, 5)), masks, 40, Task())
+        AmtSampler(stepper).sample(prompt, heard, 2400, 4200, list(range(2400, 4200, 5)), Masks(stepper, {0: c_major}),
+                                   40, Task())
         elapsed = time.perf_counter() - start
-        rates[cache] = sampler.tokens_sampled / elapsed
+        rates[cache] = stepper.tokens_sampled / elapsed
         label = "KV cache" if cache else "no cache, full recompute (baseline)"
-        print(f"  {label:<38} {sampler.tokens_sampled:4d} tokens in {elapsed:6.2f} s = {rates[cache]:7.1f} tokens/s")
+        print(f"  {label:<38} {stepper.tokens_sampled:4d} tokens in {elapsed:6.2f} s = {rates[cache]:7.1f} tokens/s")
     print(f"  speed-up {rates[True] / rates[False]:.1f}x   goal >= 5x")
 
 

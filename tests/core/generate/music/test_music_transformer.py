@@ -1,10 +1,10 @@
-"""The transformer engine with a tiny random GPT-2 in the Anticipatory Music Transformer format.
+"""The transformer engine with tiny random models in both vocabularies it reads: a GPT-2 in the
+Anticipatory Music Transformer format and a Llama with RagArt's REMI tokenizer.
 
 A random model plays nonsense, but every constraint is a mask on its logits, so the contract must
-hold anyway: input kept, exact length, key lock, only the target instruments, seeds reproducible.
+hold anyway: input kept, exact length, onsets on the grid, key lock, only the target tracks, seeds
+reproducible.
 """
-from collections import Counter
-
 import pytest
 
 from ragart_desktop.core.errors import ModelError
@@ -13,21 +13,17 @@ from ragart_desktop.core.generate.music.pipeline import generate
 from ragart_desktop.core.generate.music.request import MusicRequest
 from ragart_desktop.core.music.midi_io import read_score
 from ragart_desktop.core.music.score import EPS
-from tests.fixtures.tiny_models import make_causal_lm_folder, make_music_lm_folder
+from tests.fixtures.tiny_models import make_causal_lm_folder
 
-from .conftest import piece
+from .conftest import melody_of, notes_of, piece
 
 LOFI = "rainy-window-loop"
+TITLES = {"tiny_amt": "MIDI language model", "tiny_remi": "REMI"}
 
 
-@pytest.fixture(scope="module")
-def tiny_amt(music_library):
-    folder = make_music_lm_folder(music_library.home.models_dir / "tiny-amt", n_positions=128)
-    return folder.name
-
-
-def _notes(score):
-    return Counter((t.name, n) for t in score.tracks for n in t.notes)
+@pytest.fixture(params=["tiny_amt", "tiny_remi"])
+def music_lm(request) -> str:
+    return request.getfixturevalue(request.param)
 
 
 def test_registry_declares_the_vocabulary(music_library, tiny_amt):
@@ -37,33 +33,30 @@ def test_registry_declares_the_vocabulary(music_library, tiny_amt):
     assert (entry.kind, entry.task) == ("causal-lm", "music-generation")
 
 
-def test_continue_holds_the_contract(music_library, demo_midi, tiny_amt):
+def test_continue_holds_the_contract(music_library, demo_midi, music_lm):
     source = read_score(piece(demo_midi, LOFI))
-    req = MusicRequest(mode="continue", midi=str(piece(demo_midi, LOFI)), bars=2, engine=tiny_amt, seed=3,
+    req = MusicRequest(mode="continue", midi=str(piece(demo_midi, LOFI)), bars=2, engine=music_lm, seed=3,
                        n_references=2)
     result = generate(req, music_library)
     out = result.outputs[0].score
     end = source.bar_starts(source.end)[-1]
-    assert not _notes(source) - _notes(out)
-    new = list((_notes(out) - _notes(source)).elements())
+    assert not notes_of(source) - notes_of(out)
+    new = list((notes_of(out) - notes_of(source)).elements())
     assert new and all(end - EPS <= n.start and n.end <= end + 8 + EPS for _, n in new)
+    assert all(abs(n.start * 12 - round(n.start * 12)) < 1e-6 for _, n in new)
     assert all(source.key.contains(n.pitch) for name, n in new if name != "Drums")
-    programs = {t.name: t.program for t in source.tracks}
-    assert {name for name, _ in new} <= set(programs)
+    assert {name for name, _ in new} <= {t.name for t in source.tracks}
     assert out.length == end + 8
-    assert result.engine == tiny_amt and "MIDI language model" in result.engine_name
+    assert result.engine == music_lm and TITLES[music_lm] in result.engine_name
     again = generate(req, music_library).outputs[0].score
     other = generate(MusicRequest(**{**req.to_json(), "references": (), "seed": 4}), music_library).outputs[0].score
-    assert _notes(again) == _notes(out) and _notes(other) != _notes(out)
+    assert notes_of(again) == notes_of(out) and notes_of(other) != notes_of(out)
 
 
-def test_accompany_hears_the_melody_and_adds_its_parts(music_library, demo_midi, tiny_amt):
+def test_accompany_hears_the_melody_and_adds_its_parts(music_library, demo_midi, music_lm):
     source = read_score(piece(demo_midi, LOFI))
-    melody = source.copy()
-    melody.tracks = melody.tracks[:1]
-    melody.length = 16.0
-    melody.tracks[0].notes = [n for n in melody.tracks[0].notes if n.end <= 16]
-    req = MusicRequest(mode="accompany", parts=("bass", "drums"), engine=tiny_amt, seed=1, n_references=2)
+    melody = melody_of(demo_midi, LOFI)
+    req = MusicRequest(mode="accompany", parts=("bass", "drums"), engine=music_lm, seed=1, n_references=2)
     out = generate(req, music_library, phrase=melody).outputs[0].score
     assert out.tracks[0].notes == melody.tracks[0].notes
     added = out.tracks[1:]
@@ -71,14 +64,15 @@ def test_accompany_hears_the_melody_and_adds_its_parts(music_library, demo_midi,
     assert all(source.key.contains(n.pitch) for t in added if not t.is_drum for n in t.notes)
 
 
-def test_infill_keeps_everything_outside_the_bars(music_library, demo_midi, tiny_amt):
+def test_infill_keeps_everything_outside_the_bars(music_library, demo_midi, music_lm):
     source = read_score(piece(demo_midi, LOFI))
-    req = MusicRequest(mode="infill", midi=str(piece(demo_midi, LOFI)), from_bar=2, to_bar=2, engine=tiny_amt,
+    req = MusicRequest(mode="infill", midi=str(piece(demo_midi, LOFI)), from_bar=2, to_bar=3, engine=music_lm,
                        seed=2, n_references=1)
     out = generate(req, music_library).outputs[0].score
-    outside = lambda s: Counter((t.name, n) for t in s.tracks for n in t.notes if not 4 - EPS <= n.start < 8 - EPS)
+    inside = lambda n: 4 - EPS <= n.start < 12 - EPS   # noqa: E731
+    outside = lambda s: {k: c for k, c in notes_of(s).items() if not inside(k[1])}   # noqa: E731
     assert outside(out) == outside(source)
-    assert all(n.end <= 8 + EPS for t in out.tracks for n in t.notes if 4 - EPS <= n.start < 8 - EPS)
+    assert all(n.end <= 12 + EPS for t in out.tracks for n in t.notes if inside(n))
 
 
 def test_the_kv_cache_samples_what_the_full_recompute_samples(music_library, tiny_amt):

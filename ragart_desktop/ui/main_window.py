@@ -385,6 +385,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Add Folder to Library…", self.add_folder, "Ctrl+Shift+O")
         self._action(file_menu, "Import Files…", self.import_files, "Ctrl+I")
         self._action(file_menu, "Try the Demo Library", self.import_demo)
+        self._action(file_menu, "Learn from My Library…", self.learn_from_library)
         self._action(file_menu, "Rescan Library", self.rescan, "F5",
                      "Find added, changed, moved and removed files in your library folders")
         file_menu.addSeparator()
@@ -425,6 +426,11 @@ class MainWindow(QMainWindow):
         about.setMenuRole(QAction.MenuRole.AboutRole)
 
     # -- library -----------------------------------------------------------------------------------
+
+    def learn_from_library(self) -> None:
+        from ragart_desktop.ui.music.training_dialog import open_training_dialog
+
+        open_training_dialog(self)
 
     def add_folder(self) -> None:
         folder = self.dialogs.folder(self, "Add a folder to your library")

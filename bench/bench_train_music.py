@@ -67,9 +67,11 @@ def demo_pieces(root: Path) -> list[Piece]:
 
 
 def cut(score: Score, start: float, end: float) -> Score:
+    """The notes starting in [start, end), in a score that ends at ``end``."""
     out = score.copy()
     for t in out.tracks:
         t.notes = [n for n in t.notes if start - EPS <= n.start < end - EPS]
+    out.length = end
     return out
 
 
@@ -180,6 +182,9 @@ def sampling_speed(corpus, home: Home, name: str) -> None:
     from ragart_desktop.core.models.registry import ModelRegistry
     from ragart_desktop.core.settings import Settings
 
+    import torch
+
+    torch.set_num_threads(1)   # like for like on a shared machine: one thread in both loops
     registry = ModelRegistry(home, Settings.load(home.settings_path))
     engine = TransformerEngine(name, None, registry)
     model = language_model(engine.entry, registry.settings).model
@@ -224,7 +229,7 @@ def main() -> None:
         print(f"  trained transformer                                 {result.val_loss:.3f}   "
               f"(training loss {result.train_loss:.3f}) -> {'beats' if result.beats_baseline else 'does NOT beat'} "
               f"the baseline by {result.baseline_val_loss - result.val_loss:+.3f}")
-        print("3. Sampling speed of the trained model (two bars of continuation)")
+        print("3. Sampling speed of the trained model (two bars of continuation, one thread)")
         sampling_speed(corpus, home, result.name)
         latency = cancel_latency(corpus, tokens, vocab, home.models_dir)
         print(f"4. Cancel: the training stopped {latency:.2f} s after cancel() (checkpoint included; goal < 1 s)")

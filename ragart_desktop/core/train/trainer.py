@@ -10,8 +10,9 @@ One job with progress, cancel and resume:
    sliding context keeps working) sized to the corpus, or the one in the checkpoint of an
    interrupted run on the same data and settings.
 4. Train with AdamW on random windows of the training streams, on CPU threads (cores - 1, so the
-   UI stays responsive) or the GPU. Cancel is checked between micro-batches (a fraction of a second
-   each). Every ``eval_every`` steps the validation loss is measured: a better one keeps its
+   UI stays responsive) or the GPU. Cancel is checked between micro-batches (one window each) and
+   before every decoder layer's forward pass, so a cancel waits at most for one layer or one
+   window's backward pass. Every ``eval_every`` steps the validation loss is measured: a better one keeps its
    weights; a worse one halves the learning rate; ``patience`` worse ones in a row stop the run
    (early stopping). The time budget and an epoch cap stop it too. A checkpoint (weights, best
    weights, optimiser, random states, curves) is written at every evaluation, at least every minute
@@ -78,9 +79,9 @@ class ModelShape:
 @dataclass(frozen=True)
 class Schedule:
     batch: int = 8                      # windows per optimiser step
-    micro_batch: int = 2                # windows per forward/backward; cancel is checked between them
+    micro_batch: int = 1                # windows per forward/backward; cancel is checked between them
     learning_rate: float = 1e-3
-    warmup: int = 30                    # steps of linear warm-up
+    warmup: int = 10                    # steps of linear warm-up (a laptop's budget is tens to hundreds of steps)
     weight_decay: float = 0.1
     eval_every: Optional[int] = None    # steps; None = four times per pass over the data (10..50)
     patience: int = 3                   # evaluations without improvement before stopping
@@ -257,6 +258,8 @@ class Trainer:
         # 3. Model, or the interrupted run's.
         torch.manual_seed(self.req.seed)
         model = LlamaForCausalLM(model_config(self.shape, self.vocab)).to(self.device)
+        for layer in model.model.layers:   # cancel inside a forward pass, not only between them
+            layer.register_forward_pre_hook(lambda module, args: task.check())
         optimiser = torch.optim.AdamW(model.parameters(), lr=self.schedule.learning_rate,
                                       weight_decay=self.schedule.weight_decay)
         self.rng = np.random.default_rng(self.req.seed)

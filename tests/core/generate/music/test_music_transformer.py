@@ -18,7 +18,7 @@ from tests.fixtures.tiny_models import make_causal_lm_folder
 from .conftest import melody_of, notes_of, piece
 
 LOFI = "rainy-window-loop"
-TITLES = {"tiny_amt": "MIDI language model", "tiny_remi": "REMI"}
+TITLES = {"tiny-amt": "MIDI language model", "tiny-remi": "REMI"}   # model name -> in the engine name
 
 
 @pytest.fixture(params=["tiny_amt", "tiny_remi"])

@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _progress_lines() -> Task:
-    """Progress on stderr: one rewritten line on a terminal, a line per new message otherwise
-    (at most one every few steps, so a log stays readable)."""
+    """Progress on stderr: one rewritten line on a terminal; otherwise a line per training step and
+    per stage (not one per piece read or tokenised, so a log stays readable)."""
     last = [""]
 
     def show(done: int, total: int, message: str) -> None:

@@ -6,25 +6,17 @@ import json
 
 import pytest
 
-from ragart_desktop.core.demo.music import PIECES, render_piece
 from tests.cli.test_cli_contract import run
+from tests.cli.test_cli_music import music_home  # noqa: F401
 
-FOLK = ("lantern-waltz", "harbour-reel", "cradle-song", "morning-on-the-fell")
 KEYS = {"model", "path", "pieces", "tokens", "parameters", "train_loss", "val_loss", "baseline_val_loss", "seconds"}
 
 
 @pytest.fixture(scope="module")
-def folk_home(tmp_path_factory):
+def folk_home(music_home):  # noqa: F811 (five folk pieces imported; cradle-song tagged)
     from ragart_desktop.cli import main
 
-    root = tmp_path_factory.mktemp("cli-train")
-    folder = root / "folk"
-    folder.mkdir()
-    for spec in PIECES:
-        if spec.name in FOLK:
-            (folder / f"{spec.name}.mid").write_bytes(render_piece(spec))
-    home = str(root / "home")
-    assert main(["--home", home, "import", str(folder), "--json"]) == 0
+    home, folder = music_home
     assert main(["--home", home, "tag", str(folder / "cradle-song.mid"), "lullaby"]) == 0
     return home, folder
 
@@ -49,7 +41,7 @@ def test_train_music_json_then_the_model_is_listed_and_generates(folk_home, tiny
     code, out, err = run(capsys, "--home", home, "train", "music", "--minutes", "0.05", "--name", "folk-style", "--json")
     assert code == 0, err
     result = json.loads(out)
-    assert KEYS <= set(result) and result["model"] == "folk-style" and result["pieces"] == 4
+    assert KEYS <= set(result) and result["model"] == "folk-style" and result["pieces"] == 5
     assert result["stopped"] == "time budget" and result["val_loss"] > 0 and result["baseline_val_loss"] > 0
     assert "Step " in err, "progress goes to stderr"
 

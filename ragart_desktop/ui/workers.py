@@ -226,6 +226,10 @@ class WorkerHost(QObject):
     def thread(self) -> QThread:
         return self._thread
 
+    @property
+    def is_shut_down(self) -> bool:
+        return self._closed
+
     def shutdown(self, timeout_ms: int = 15000) -> bool:
         """Cancel everything, let the current job stop, quit and join the thread. True if joined."""
         if self._closed:

@@ -110,3 +110,27 @@ def test_drag_payload_carries_file_urls_and_item_ids(qtbot):
     payload = json.loads(bytes(mime.data(ITEM_MIME)).decode())
     assert [p["id"] for p in payload] == [1, 3]
     assert items_from_mime(mime) == payload
+
+
+def test_thumbnails_wanted_while_the_library_worker_shuts_down_ask_it_for_nothing_more(qtbot):
+    """Shutting down cancels the queued thumbnail job; the cache must not then submit the thumbnails
+    still wanted to the closed worker (a RuntimeError in a timer slot at every quit)."""
+    import threading
+
+    from ragart_desktop.ui.workers import WorkerHost
+
+    host = WorkerHost("library")
+    gate = threading.Event()
+    host.submit("busy", lambda task: gate.wait(5))       # the worker is busy: the next job waits queued
+
+    class Service:
+        reader = host
+
+    cache = ThumbnailCache(Service())
+    cache.get(1)
+    qtbot.waitUntil(lambda: cache._in_flight)             # item 1's job is queued behind "busy"
+    cache.get(2)                                          # item 2 waits for that job
+    threading.Timer(0.2, gate.set).start()
+    assert host.shutdown()
+    qtbot.wait(50)                                        # the flush timer has had its chance
+    assert cache._pending                                 # still wanted, never sent to a closed worker

@@ -70,8 +70,8 @@ class ThumbnailCache(QObject):
         self._pending.clear()
 
     def _flush(self) -> None:
-        if self._in_flight or not self._pending or self.service is None:
-            return
+        if self._in_flight or not self._pending or self.service is None or self.service.reader.is_shut_down:
+            return   # (a shut-down worker: the window is closing)
         batch: list[int] = []
         while self._pending and len(batch) < BATCH_SIZE:
             item_id, _ = self._pending.popitem(last=True)

@@ -58,7 +58,7 @@ def test_generate_image_json(lib_home, tmp_path, capsys):
     assert [o["seed"] for o in outputs] == [3, 4]
     assert all(os.path.exists(o["path"]) for o in outputs)
     assert outputs[0]["references"] and {"id", "path", "weight"} <= set(outputs[0]["references"][0])
-    assert set(outputs[0]["nearest_library_item"]) == {"id", "similarity"}
+    assert set(outputs[0]["nearest_library_item"]) == {"id", "path", "similarity"}
     assert "reference_similarity" in outputs[0]["scores"]
 
 

@@ -1,41 +1,62 @@
-"""Scoring a result: does it fit the prompt, is it close to its references, is it a near-copy?
+"""Scoring a picture: does it fit the prompt, is it close to its references, is it a near-copy?
 
-- ``reference_similarity``: weighted mean cosine (image descriptor space) to the references.
-- ``prompt_fit``: cosine of the image and the prompt in a joint image/text space when the library
-  has one (CLIP); otherwise, honestly named "library-words": the prompt's words embedding against the
-  words of the library items that look most like the result.
-- near-copy guard: the nearest library image and its similarity; above ``NEAR_COPY`` the result is
-  flagged as a near-copy of that item.
+- ``reference_similarity`` (weighted mean) and ``max_reference_similarity``: cosines to the
+  reference pictures in the image descriptor space: how close the look is to the references.
+- ``prompt_fit``: the cosine of the picture and the prompt in a joint image/text space (CLIP), when
+  the library has one. Without one nothing here can tell whether a picture shows "a stormy
+  harbour", so there is no prompt fit; ``prompt_words_in_references`` says instead which share of
+  the prompt's words the references' words hold (tags, titles, descriptions): a statement about the
+  references, not about the pixels. ``prompt_fit_method`` says which of the two was computed.
+- the near-copy guard (``near_copy``): the library picture the result is most copied from, the
+  share copied, and a warning naming it at ``NEAR_COPY`` and above.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
 from PIL import Image
 
-from ragart_desktop.core.embed.base import Embedder, l2_normalise
-from ragart_desktop.core.generate.image.references import Reference
+from ragart_desktop.core.embed.base import Embedder
+from ragart_desktop.core.generate.image.near_copy import NEAR_COPY, CopyMatch, nearest_copy
+from ragart_desktop.core.generate.image.references import Reference, load_image
+from ragart_desktop.core.generate.prompt import NOISE_WORDS
+from ragart_desktop.core.text.words import words
 
 if TYPE_CHECKING:
     from ragart_desktop.core.library.library import Library
 
-NEAR_COPY = 0.95
-WORDS_NEIGHBOURS = 5
+WORDS_METHOD = "reference-words"
+
+#: What each score means, in words a user reads beside the number.
+SCORE_MEANINGS = {
+    "reference_similarity": "how close the look is to the references (weighted mean, 0 to 1)",
+    "max_reference_similarity": "how close the look is to the closest reference (0 to 1)",
+    "prompt_fit": "how well the picture matches the prompt, judged by the image+text model (CLIP cosine)",
+    "prompt_words_in_references": "share of the prompt's words found in the references' tags, titles and "
+                                  "descriptions (says how well the references fit the prompt, not the picture)",
+}
 
 
 @dataclass
 class Evaluation:
     scores: dict[str, float] = field(default_factory=dict)
-    prompt_fit_method: str = ""
-    nearest_item: Optional[int] = None
-    nearest_similarity: Optional[float] = None
+    prompt_fit_method: str = ""           # the image+text model's id, or WORDS_METHOD
+    nearest: Optional[CopyMatch] = None   # the library picture this one is most copied from
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def near_copy(self) -> bool:
+        return self.nearest is not None and self.nearest.near_copy
+
+    def nearest_json(self) -> dict:
+        return self.nearest.to_json() if self.nearest else {"id": None, "path": None, "similarity": None}
+
     def to_json(self) -> dict:
-        return {"scores": self.scores, "prompt_fit_method": self.prompt_fit_method,
-                "nearest_library_item": {"id": self.nearest_item, "similarity": self.nearest_similarity},
+        return {"kind": "image", "scores": self.scores, "prompt_fit_method": self.prompt_fit_method,
+                "nearest_library_item": self.nearest_json(), "near_copy": self.near_copy,
                 "warnings": self.warnings}
 
 
@@ -49,41 +70,50 @@ def _image_embedder(library: Optional["Library"]) -> Embedder:
     return ImageDescriptorEmbedder()
 
 
+def prompt_words_in_references(prompt: str, references: Sequence[Reference]) -> Optional[float]:
+    """The share of the prompt's words (noise words aside) that the references' words contain."""
+    wanted = {w for w in words(prompt) if w not in NOISE_WORDS}
+    if not wanted or not references:
+        return None
+    have = {w for r in references for term in r.terms for w in words(term)}
+    return round(len(wanted & have) / len(wanted), 4)
+
+
 def evaluate(image: Image.Image, prompt: str, references: Sequence[Reference],
-             library: Optional["Library"]) -> Evaluation:
+             library: Optional["Library"], exclude: Sequence[int] = ()) -> Evaluation:
+    """Score ``image``; ``exclude``: library items it may not be called a copy of (itself)."""
     ev = Evaluation()
-    desc = _image_embedder(library)
-    v = desc.embed_one(image)
-    if references:
-        ref_vecs = desc.embed([r.image for r in references])
-        sims = ref_vecs @ v
-        w = np.array([r.weight for r in references], dtype=np.float32)
+    pictures = [r for r in references if r.image is not None]
+    # 1. Closeness to the reference pictures.
+    if pictures:
+        desc = _image_embedder(library)
+        sims = desc.embed([r.image for r in pictures]) @ desc.embed_one(image)
+        w = np.array([r.weight for r in pictures], dtype=np.float32)
         ev.scores["reference_similarity"] = round(float((sims * w).sum() / max(w.sum(), 1e-9)), 4)
         ev.scores["max_reference_similarity"] = round(float(sims.max()), 4)
-    if library is None:
-        return ev
-    index = library.indexes[desc.id]
-    nearest = index.search(v, WORDS_NEIGHBOURS)
-    if nearest:
-        ev.nearest_item, sim = nearest[0][0], round(float(nearest[0][1]), 4)
-        ev.nearest_similarity = sim
-        if sim >= NEAR_COPY:
-            item = library.get_item(ev.nearest_item)
-            ev.warnings.append(f"near-copy of {item.path} (similarity {sim:.2f}): consider a lower strength "
-                               f"or more references")
-    if prompt.strip():
-        joint = [e for e in library.embedders if hasattr(e, "embed_text") and e.modality == "image"]
-        if joint:
-            e = joint[0]
-            ev.scores["prompt_fit"] = round(float(e.embed_one(image) @ e.embed_text([prompt])[0]), 4)
-            ev.prompt_fit_method = e.id
-        elif nearest:
-            words = library.indexes[library.words_embedder.id]
-            ids = [k for k, _ in nearest if k in words]
-            if ids:
-                p = library.words_embedder.embed_one(prompt)
-                weights = np.array([max(s, 0.0) for k, s in nearest if k in words], dtype=np.float32) + 1e-6
-                centroid = l2_normalise((words.get_vectors(ids) * weights[:, None]).sum(0))
-                ev.scores["prompt_fit"] = round(float(centroid @ p), 4)
-                ev.prompt_fit_method = "library-words"
+    # 2. Prompt fit, or what the words can honestly say.
+    joint = [e for e in library.embedders if hasattr(e, "embed_text") and e.modality == "image"] \
+        if library is not None else []
+    if prompt.strip() and joint:
+        e = joint[0]
+        ev.scores["prompt_fit"] = round(float(e.embed_one(image) @ e.embed_text([prompt])[0]), 4)
+        ev.prompt_fit_method = e.id
+    elif (shared := prompt_words_in_references(prompt, references)) is not None:
+        ev.scores["prompt_words_in_references"] = shared
+        ev.prompt_fit_method = WORDS_METHOD
+    # 3. The near-copy guard: the references first (what a result is most likely to copy), then the
+    #    library pictures nearest to it.
+    ev.nearest = nearest_copy(image, library, also=[(r.item_id, r.path, r.image) for r in pictures],
+                              exclude=exclude)
+    if ev.near_copy:
+        ev.warnings.append(f"near-copy of {ev.nearest.path}: {ev.nearest.similarity:.0%} of the picture is "
+                           f"copied from it (flagged from {NEAR_COPY:.0%}).")
     return ev
+
+
+def evaluate_file(path: str, library: Optional["Library"], prompt: str = "") -> Evaluation:
+    """Score any picture file, in the library or not ("is this too close to something I own?"): a
+    library item is compared with the other items, never with itself."""
+    image = load_image(path)
+    own = library.catalog.path_record(os.path.abspath(path)) if library is not None else None
+    return evaluate(image, prompt, (), library, exclude=(own.item_id,) if own else ())

@@ -51,10 +51,9 @@ class GenerationResult(_Result):
                 **out.evaluation.to_json()}
 
     def output_details(self, out: GeneratedImage) -> dict[str, Any]:
-        return {"scores": out.evaluation.scores, "prompt_fit_method": out.evaluation.prompt_fit_method,
-                "nearest_library_item": {"id": out.evaluation.nearest_item,
-                                         "similarity": out.evaluation.nearest_similarity},
-                "warnings": out.evaluation.warnings}
+        ev = out.evaluation
+        return {"scores": ev.scores, "prompt_fit_method": ev.prompt_fit_method,
+                "nearest_library_item": ev.nearest_json(), "near_copy": ev.near_copy, "warnings": ev.warnings}
 
     def write(self, out: GeneratedImage, path: Path, record: dict[str, Any]) -> Path:
         return save_png(out.image, path, record)

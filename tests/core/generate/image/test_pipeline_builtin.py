@@ -94,8 +94,24 @@ def test_near_copy_guard_flags_a_copy_of_a_library_image(lib, art_folder, tmp_pa
     req = GenerationRequest(prompt="pine", mode="restyle", canvas=str(original), strength=0.0,
                             width=160, height=120, references=(ReferenceSpec(path=str(original)),), retrieve=False)
     out = generate(req, lib).outputs[0]
-    assert out.evaluation.nearest_item == lib.resolve(str(original)).id
-    assert out.evaluation.nearest_similarity > 0.95
+    assert out.evaluation.nearest.item_id == lib.resolve(str(original)).id
+    assert out.evaluation.near_copy and out.evaluation.nearest.similarity > 0.9
     assert out.evaluation.warnings and "near-copy" in out.evaluation.warnings[0]
     fresh = generate(GenerationRequest(prompt="stormy harbour", width=96, height=96, seed=3), lib).outputs[0]
     assert not fresh.evaluation.warnings
+
+
+def test_without_an_image_text_model_prompt_fit_is_not_claimed_only_shared_words(lib, art_folder):
+    from ragart_desktop.core.generate.image.evaluate import SCORE_MEANINGS, evaluate
+
+    harbour = art_folder / "seascapes" / "stormy-harbour.png"
+    req = GenerationRequest(prompt="stormy harbour", width=96, height=96, seed=3,
+                            references=(ReferenceSpec(path=str(harbour)),), retrieve=False)
+    result = generate(req, lib)
+    ev = result.outputs[0].evaluation
+    # No CLIP: nothing can tell a "stormy harbour" picture from a "pine forest" one, so no prompt fit.
+    assert "prompt_fit" not in ev.scores and ev.prompt_fit_method == "reference-words"
+    other = evaluate(result.outputs[0].image, "pine forest", result.references, lib)
+    assert ev.scores["prompt_words_in_references"] == 1.0 and other.scores["prompt_words_in_references"] == 0.0
+    assert "not the picture" in SCORE_MEANINGS["prompt_words_in_references"]
+    assert result.output_json(result.outputs[0])["prompt_fit_method"] == "reference-words"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from ragart_desktop.cli import music
 from ragart_desktop.core.errors import UsageError
@@ -29,9 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strength", type=float, default=0.6)
     p.add_argument("--ref-strength", type=float, default=0.6)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--steps", type=int, default=20)
-    p.add_argument("--guidance", type=float, default=7.0)
-    p.add_argument("--size", default="512x512", metavar="WxH")
+    # Not given (None): the canvas's size, and the model's own steps, guidance and size.
+    p.add_argument("--steps", type=int, help="denoising steps (default: the model's own)")
+    p.add_argument("--guidance", type=float, help="guidance scale (default: the model's own)")
+    p.add_argument("--size", metavar="WxH", help="output size (default: the canvas's, else the model's own)")
     p.add_argument("--count", type=int, default=1)
     p.add_argument("--out", required=True, help="output PNG (or folder)")
     p.add_argument("--json", action="store_true")
@@ -59,7 +60,9 @@ def _register_text(kinds: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_generate_text)
 
 
-def _size(text: str) -> tuple[int, int]:
+def _size(text: Optional[str]) -> tuple[Optional[int], Optional[int]]:
+    if text is None:
+        return None, None
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:

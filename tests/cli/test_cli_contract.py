@@ -149,3 +149,24 @@ def test_generate_parses_loras_and_refuses_them_without_a_model(lib_home, tmp_pa
     code, _, err = run(capsys, "--home", home, "generate", "image", "--prompt", "x", "--lora", "ink-style:0.5",
                        "--out", str(tmp_path / "x.png"))
     assert code == 2 and "LoRAs need a diffusion model" in err
+
+
+def test_generate_image_without_size_or_steps_keeps_the_canvas_size(lib_home, tmp_path, capsys):
+    import numpy as np
+    from PIL import Image
+
+    from ragart_desktop.cli import build_parser
+    from ragart_desktop.core.generate.image.provenance import read_record
+
+    args = build_parser().parse_args(["generate", "image", "--out", "x.png"])
+    assert (args.steps, args.guidance, args.size) == (None, None, None)   # "not given", not a default
+    home, _ = lib_home
+    canvas = tmp_path / "photo.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (72, 120, 3), dtype=np.uint8)).save(canvas)
+    out_path = tmp_path / "restored.png"
+    code, _, err = run(capsys, "--home", home, "generate", "image", "--mode", "refine", "--canvas", str(canvas),
+                       "--prompt", "sea", "--out", str(out_path))
+    assert code == 0, err
+    assert Image.open(out_path).size == (120, 72)
+    request = read_record(out_path)["request"]
+    assert (request["width"], request["height"], request["steps"]) == (120, 72, None)

@@ -8,6 +8,7 @@ registry kind says which model-backed engine runs it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
 from ragart_desktop.core.errors import ModelError
@@ -32,6 +33,17 @@ class Engine(ABC):
     @abstractmethod
     def run(self, inputs: Any, seed: int, task: Task) -> Any:
         """One output for ``seed`` (same inputs and seed: same output)."""
+
+    def defaults(self, request: Any) -> dict[str, Any]:
+        """Values for the request fields the user left unset (None): a model's own steps, size ..."""
+        return {}
+
+
+def with_defaults(request: Any, defaults: Mapping[str, Any]) -> Any:
+    """``request`` (a frozen dataclass) with each field the user left unset (None) taken from
+    ``defaults``. Pipelines record the result, so the stored request is complete: it reproduces the
+    output whatever the defaults become."""
+    return replace(request, **{k: v for k, v in defaults.items() if getattr(request, k, 0) is None})
 
 
 ModelEngineFactory = Callable[[str, Optional["Library"], "ModelRegistry"], Engine]

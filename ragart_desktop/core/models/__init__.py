@@ -15,7 +15,7 @@ Load (``loaders``, ``device``)::
     model = diffusion_model(entry, settings)        # cached: one model per kind, reused across jobs
     pipe = model.pipeline("text2img" | "img2img" | "inpaint")   # img2img/inpaint share the weights
     model.plan -> DevicePlan(device, dtype, memory_mode, free_bytes); model.set_memory_mode("low")
-    generation_defaults(entry) -> {"steps", "guidance_scale", "width", "height"}   # turbo/LCM aware
+    generation_defaults(entry) -> {"steps", "guidance", "width", "height"}   # turbo/LCM aware
     language_model(entry, settings) -> LanguageModel(model, tokenizer | None, ...)
     release(kind=None)                              # free the cached model(s)
 

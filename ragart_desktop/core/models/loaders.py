@@ -193,14 +193,18 @@ def clip_tokenizer(folder: Path):
                          model_max_length=settings.get("model_max_length", 77))
 
 
-def generation_defaults(entry: ModelEntry) -> dict:
-    """Steps, guidance and native size that suit the model's family and variant."""
-    size = {"sdxl": 1024, "sd2": 768 if entry.variant == "v-prediction" else 512}.get(entry.family, 512)
+def generation_defaults(entry: ModelEntry, native_size: int | None = None) -> dict:
+    """Steps, guidance and size that suit the model: its own size (``native_size``: the UNet's sample
+    size times the VAE's scale, known once it is loaded), else its family's; Turbo models sample in
+    a few steps without guidance, LCM models in four with little."""
+    family_size = {"sdxl": 512 if entry.variant == "turbo" else 1024,
+                   "sd2": 768 if entry.variant == "v-prediction" else 512}.get(entry.family, 512)
+    size = native_size or family_size
     if entry.variant == "turbo":
-        return {"steps": 2, "guidance_scale": 0.0, "width": size, "height": size}
+        return {"steps": 2, "guidance": 0.0, "width": size, "height": size}
     if entry.variant == "lcm":
-        return {"steps": 4, "guidance_scale": 1.0, "width": size, "height": size}
-    return {"steps": 25, "guidance_scale": 7.0, "width": size, "height": size}
+        return {"steps": 4, "guidance": 1.0, "width": size, "height": size}
+    return {"steps": 25, "guidance": 7.0, "width": size, "height": size}
 
 
 # ---------------------------------------------------------------- causal language models

@@ -155,12 +155,15 @@ def test_shipped_tokenizers_use_the_clip_vocabulary():
 
 def test_generation_defaults_follow_family_and_variant(zoo):
     entry = inspect_path(zoo["sd_folder"])
-    assert generation_defaults(entry) == {"steps": 25, "guidance_scale": 7.0, "width": 512, "height": 512}
+    assert generation_defaults(entry) == {"steps": 25, "guidance": 7.0, "width": 512, "height": 512}
     from dataclasses import replace
 
     turbo = generation_defaults(replace(entry, family="sd2", variant="turbo"))
-    assert turbo["steps"] <= 4 and turbo["guidance_scale"] == 0.0
+    assert turbo["steps"] <= 4 and turbo["guidance"] == 0.0
     assert generation_defaults(replace(entry, family="sdxl"))["width"] == 1024
+    assert generation_defaults(replace(entry, family="sdxl", variant="turbo"))["width"] == 512
+    assert generation_defaults(replace(entry, family="sd2", variant="v-prediction"))["height"] == 768
+    assert generation_defaults(entry, native_size=64)["width"] == 64   # the model's own size wins
 
 
 def test_causal_lm_loads_and_generates(zoo):

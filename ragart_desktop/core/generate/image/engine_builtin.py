@@ -22,8 +22,14 @@ def _to_image(array: np.ndarray) -> Image.Image:
     return Image.fromarray((np.clip(array, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8))
 
 
+DEFAULT_SIZE = 512   # text-to-image without a size (the other modes take the canvas's)
+
+
 class BuiltinEngine(Engine):
     count_tokens = None   # the built-in engines do not read the prompt's tokens
+
+    def defaults(self, req: GenerationRequest) -> dict:
+        return {"width": DEFAULT_SIZE, "height": DEFAULT_SIZE}   # no steps or guidance: not used
 
     def describe(self, req: GenerationRequest) -> str:
         from ragart_desktop.core.generate.image.builtin import ENGINE_NAMES

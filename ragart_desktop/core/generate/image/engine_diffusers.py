@@ -53,6 +53,13 @@ class DiffusersEngine(Engine):
     def describe(self, req: GenerationRequest) -> str:
         return f"{self.entry.family} diffusion model '{self.entry.name}' ({req.mode})"
 
+    def defaults(self, req: GenerationRequest) -> dict:
+        """The model's own: steps and guidance of its family and variant, the size it was trained at."""
+        from ragart_desktop.core.models.loaders import generation_defaults
+
+        pipe = self.model.text2img
+        return generation_defaults(self.entry, native_size=pipe.unet.config.sample_size * pipe.vae_scale_factor)
+
     def count_tokens(self, text: str) -> int:
         tokenizer = getattr(self.model.text2img, "tokenizer", None)
         if tokenizer is None:
@@ -67,16 +74,20 @@ class DiffusersEngine(Engine):
         from ragart_desktop.core.models.run import run_diffusion
 
         req, fused, refs, canvas, mask = inputs.request, inputs.prompt, inputs.references, inputs.canvas, inputs.mask
+        size = _multiple_of_8(req.width, req.height)   # what the model can make; scaled back at the end
+        if canvas is not None and canvas.size != size:
+            canvas = canvas.resize(size, Image.LANCZOS)
+            mask = np.asarray(Image.fromarray(mask).resize(size, Image.NEAREST)) if mask is not None else None
         kwargs: dict[str, Any] = {
             "prompt": fused.text, "negative_prompt": req.negative_prompt or None,
             "num_inference_steps": req.steps, "guidance_scale": req.guidance,
             "generator": torch.Generator("cpu").manual_seed(seed),
         }
-        init = self._init_image(req, refs, canvas, seed)
+        init = self._init_image(req, refs, canvas, seed, size)
         if req.mode == "fill":
             pipe = self.model.pipeline("inpaint")
             kwargs.update(image=canvas, mask_image=Image.fromarray((mask * 255).astype(np.uint8)),
-                          width=req.width, height=req.height, strength=max(req.strength, 0.75))
+                          width=size[0], height=size[1], strength=max(req.strength, 0.75))
         elif init is not None:
             pipe = self.model.pipeline("img2img")
             strength = req.strength if canvas is not None else 1.0 - 0.4 * req.reference_strength
@@ -84,14 +95,15 @@ class DiffusersEngine(Engine):
             kwargs["num_inference_steps"] = _steps_for_strength(req.steps, strength)
         else:
             pipe = self.model.pipeline("text2img")
-            kwargs.update(width=req.width, height=req.height)
+            kwargs.update(width=size[0], height=size[1])
         self._apply_image_prompts(pipe, refs, req, kwargs)
         self._apply_loras(pipe, req)
         output = run_diffusion(pipe, kwargs, task, what=f"generating with {self.entry.name}")
-        return output.images[0].convert("RGB")
+        image = output.images[0].convert("RGB")
+        return image if image.size == (req.width, req.height) else image.resize((req.width, req.height), Image.LANCZOS)
 
     def _init_image(self, req: GenerationRequest, refs: Sequence[Reference], canvas: Optional[Image.Image],
-                    seed: int) -> Optional[Image.Image]:
+                    seed: int, size: tuple[int, int]) -> Optional[Image.Image]:
         from ragart_desktop.core.generate.image import builtin
         from ragart_desktop.core.generate.image.engine_builtin import _array, _to_image
 
@@ -104,7 +116,7 @@ class DiffusersEngine(Engine):
                                                   req.reference_strength, seed, weights=[r.weight for r in refs])
             return _to_image(recoloured)
         if req.mode == "txt2img" and refs and req.reference_strength > 0 and not self._ip_adapter():
-            w, h = req.width, req.height
+            w, h = size
             scale = COMPOSITION_SIDE / max(w, h)
             small = (max(8, round(w * scale)), max(8, round(h * scale)))
             comp = builtin.patch_synthesis(None, [_array(r.image) for r in refs], seed=seed, size=small,
@@ -191,6 +203,11 @@ def _adapter_name(path: str) -> str:
 
 def _has_ip_processors(unet) -> bool:
     return any("IPAdapter" in type(p).__name__ for p in unet.attn_processors.values())
+
+
+def _multiple_of_8(width: int, height: int) -> tuple[int, int]:
+    """The size a diffusion model makes (latents are an eighth of it), at least the one asked for."""
+    return -(-width // 8) * 8, -(-height // 8) * 8
 
 
 def _steps_for_strength(steps: int, strength: float) -> int:

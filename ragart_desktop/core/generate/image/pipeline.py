@@ -1,6 +1,8 @@
 """Retrieval-augmented image generation: one GenerationRequest in, results with provenance out.
 
-1. Understand the request (validate; load canvas and mask at the requested size).
+1. Understand the request: validate; what the user left unset takes the canvas's size and the
+   engine's defaults (a model's own steps, guidance, size), so the recorded request is complete;
+   load canvas and mask at that size.
 2. Retrieve references: pinned ones first, then diverse ones from the library.
 3. Fuse: the references' words into the prompt; their images to the engine.
 4. Generate each seed with the chosen engine (built-in, or a diffusers model), cancel between steps.
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import numpy as np
 from PIL import Image
 
-from ragart_desktop.core.generate.engine import Engine, make_engine
+from ragart_desktop.core.generate.engine import Engine, make_engine, with_defaults
 from ragart_desktop.core.generate.image.evaluate import Evaluation, evaluate
 from ragart_desktop.core.generate.image.inputs import ImageInputs
 from ragart_desktop.core.generate.image.prompt import FusedPrompt, fuse_prompt
@@ -59,14 +61,30 @@ class GenerationResult(_Result):
         return save_png(out.image, path, record)
 
 
-def _canvas_and_mask(req: GenerationRequest) -> tuple[Optional[Image.Image], Optional[np.ndarray]]:
+def _complete(req: GenerationRequest, engine: Engine, canvas: Optional[Image.Image]) -> GenerationRequest:
+    """The request with every field the user left unset filled: the canvas's size, then the engine's."""
+    if canvas is not None:
+        req = with_defaults(req, {"width": canvas.width, "height": canvas.height})
+    return with_defaults(req, engine.defaults(req)).validate()
+
+
+def _at_size(req: GenerationRequest, canvas: Optional[Image.Image]) -> tuple[Optional[Image.Image], Optional[np.ndarray]]:
+    """The canvas and the mask (True = fill) at the request's size."""
     size = (req.width, req.height)
-    canvas = load_image(req.canvas).resize(size, Image.LANCZOS) if req.canvas else None
+    if canvas is not None and canvas.size != size:
+        canvas = canvas.resize(size, Image.LANCZOS)
     mask = None
     if req.mask:
         m = load_image(req.mask).convert("L").resize(size, Image.NEAREST)
         mask = np.asarray(m) > 127
     return canvas, mask
+
+
+def _keep_outside(image: Image.Image, canvas: Image.Image, mask: np.ndarray) -> Image.Image:
+    """A fill changes the selection only: every pixel outside it is the canvas's, exactly."""
+    out = np.asarray(image.convert("RGB")).copy()
+    out[~mask] = np.asarray(canvas)[~mask]
+    return Image.fromarray(out)
 
 
 def _builtin() -> Engine:
@@ -88,13 +106,15 @@ def generate(req: GenerationRequest, library: Optional["Library"] = None,
     started = time.perf_counter()
     # 1. Understand the request.
     req.validate()
-    canvas, mask = _canvas_and_mask(req)
+    engine = make_engine(req.engine, library, _builtin, {"diffusion": _diffusers}, "image generation")
+    canvas = load_image(req.canvas) if req.canvas else None
+    req = _complete(req, engine, canvas)
+    canvas, mask = _at_size(req, canvas)
     task.progress(0, 1, "Finding references")
     # 2. Retrieve.
     refs = gather_references(req, library, canvas, task)
     task.check()
     # 3. Fuse.
-    engine = make_engine(req.engine, library, _builtin, {"diffusion": _diffusers}, "image generation")
     fused = fuse_prompt(req.prompt, refs, count_tokens=engine.count_tokens)
     inputs = ImageInputs(req, fused, refs, canvas, mask)
     result = GenerationResult(req, engine.engine_id, engine.describe(req), refs, fused_prompt=fused)
@@ -102,7 +122,8 @@ def generate(req: GenerationRequest, library: Optional["Library"] = None,
     images = []
     for i in range(req.count):
         seed = req.seed + i
-        images.append((seed, engine.run(inputs, seed, task.part(i, req.count))))
+        image = engine.run(inputs, seed, task.part(i, req.count))
+        images.append((seed, _keep_outside(image, canvas, mask) if req.mode == "fill" else image))
         task.check()
     # 5. Evaluate.
     for seed, image in images:

@@ -25,7 +25,8 @@ def parameters_text(record: dict[str, Any]) -> str:
     lines = [req.get("prompt", "")]
     if req.get("negative_prompt"):
         lines.append(f"Negative prompt: {req['negative_prompt']}")
-    lines.append(f"Steps: {req.get('steps')}, Seed: {record.get('seed')}, Size: {req.get('width')}x{req.get('height')}, "
+    steps = f"Steps: {req['steps']}, " if req.get("steps") is not None else ""   # the built-in engines take none
+    lines.append(f"{steps}Seed: {record.get('seed')}, Size: {req.get('width')}x{req.get('height')}, "
                  f"Mode: {req.get('mode')}, Engine: {record.get('engine')}")
     return "\n".join(lines)
 

@@ -42,10 +42,12 @@ class GenerationRequest(RequestJson):
     strength: float = 0.6                 # how far the result may move from the canvas
     reference_strength: float = 0.6       # how strongly references steer (IP-Adapter scale, blends)
     seed: int = 0
-    steps: int = 20
-    guidance: float = 7.0
-    width: int = 512
-    height: int = 512
+    # None = not set by the user: the pipeline fills in the canvas's size (refine, fill, restyle)
+    # and the engine's defaults (a model's own steps, guidance and size), and records the values used.
+    steps: Optional[int] = None
+    guidance: Optional[float] = None
+    width: Optional[int] = None
+    height: Optional[int] = None
     count: int = 1
     version: int = field(default=REQUEST_VERSION)
 
@@ -57,17 +59,16 @@ class GenerationRequest(RequestJson):
             raise UsageError(f"mode {self.mode!r} needs a canvas image.")
         if self.mode == "fill" and not self.mask:
             raise UsageError("mode 'fill' needs a mask (the selection to fill).")
-        if not (64 <= self.width <= 4096 and 64 <= self.height <= 4096):
-            raise UsageError(f"size {self.width}x{self.height} is out of range (64..4096 per side).")
-        if self.width % 8 or self.height % 8:
-            raise UsageError(f"size {self.width}x{self.height}: both sides must be multiples of 8.")
+        for side in (self.width, self.height):
+            if side is not None and not 64 <= side <= 4096:
+                raise UsageError(f"size {self.width}x{self.height} is out of range (64..4096 per side).")
         if not 0.0 <= self.strength <= 1.0:
             raise UsageError(f"strength {self.strength} must be between 0 and 1.")
         if not 0.0 <= self.reference_strength <= 1.0:
             raise UsageError(f"reference strength {self.reference_strength} must be between 0 and 1.")
         if not 1 <= self.count <= 64:
             raise UsageError(f"count {self.count} must be between 1 and 64.")
-        if not 1 <= self.steps <= 500:
+        if self.steps is not None and not 1 <= self.steps <= 500:
             raise UsageError(f"steps {self.steps} must be between 1 and 500.")
         if self.loras and self.engine == "builtin":
             raise UsageError("LoRAs need a diffusion model: choose one as the engine.")

@@ -38,8 +38,8 @@ def test_request_json_round_trip_and_validation():
     assert GenerationRequest.from_json(json.dumps(req.to_json())) == req
     with pytest.raises(UsageError, match="needs a mask"):
         GenerationRequest(mode="fill", canvas="/x.png").validate()
-    with pytest.raises(UsageError, match="multiples of 8"):
-        GenerationRequest(prompt="x", width=100).validate()
+    with pytest.raises(UsageError, match="out of range"):
+        GenerationRequest(prompt="x", width=50).validate()
 
 
 def test_fuse_prompt_dedups_weights_and_respects_limit():
@@ -115,3 +115,22 @@ def test_without_an_image_text_model_prompt_fit_is_not_claimed_only_shared_words
     assert ev.scores["prompt_words_in_references"] == 1.0 and other.scores["prompt_words_in_references"] == 0.0
     assert "not the picture" in SCORE_MEANINGS["prompt_words_in_references"]
     assert result.output_json(result.outputs[0])["prompt_fit_method"] == "reference-words"
+
+
+@pytest.mark.parametrize("mode", ["refine", "restyle", "fill"])
+def test_without_a_size_the_output_takes_the_canvas_size_and_fill_keeps_every_other_pixel(lib, tmp_path, mode):
+    rng = np.random.default_rng(1)
+    photo = rng.integers(0, 255, (90, 140, 3), dtype=np.uint8)   # 140x90: neither 512 nor a multiple of 8
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    mask = np.zeros((90, 140), np.uint8)
+    mask[30:60, 40:90] = 255
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+    req = GenerationRequest(prompt="stormy sea", mode=mode, canvas=str(tmp_path / "photo.png"), n_references=2,
+                            mask=str(tmp_path / "mask.png") if mode == "fill" else None)
+    result = generate(req, lib)
+    out = np.asarray(result.outputs[0].image)
+    assert out.shape == photo.shape
+    assert (result.request.width, result.request.height) == (140, 90)   # the record says what was made
+    if mode == "fill":
+        assert np.array_equal(out[mask == 0], photo[mask == 0])
+        assert not np.array_equal(out[mask > 0], photo[mask > 0])

@@ -125,3 +125,20 @@ def test_loras_from_the_models_folder_steer_and_switch_off(lib, home):
         GenerationRequest(prompt="x", loras=(LoraSpec("ink-style"),)).validate()
     with pytest.raises(ModelError, match="not a LoRA"):
         generate(GenerationRequest(**{**base.to_json(), "loras": (LoraSpec("tiny-sd"),), "references": ()}), lib)
+
+
+def test_the_model_s_own_defaults_fill_what_the_user_left_unset(lib, home):
+    from dataclasses import replace
+
+    tiny_models.make_sd_folder(home.models_dir / "tiny-turbo", turbo=True)
+    steps = []
+    req = GenerationRequest(prompt="stormy harbour", engine="tiny-turbo", retrieve=False, seed=2)
+    result = generate(req, lib, Task(on_progress=lambda d, t, m: steps.append(m)))
+    made = result.request
+    assert (made.steps, made.guidance) == (2, 0.0)       # Turbo: a few steps without guidance
+    assert (made.width, made.height) == (SIZE, SIZE)     # the model's own size (UNet sample size x VAE scale)
+    assert result.outputs[0].image.size == (SIZE, SIZE)
+    assert len({m for m in steps if m.startswith("step")}) == 2
+    # What the user sets wins (any size: the model runs at the next multiple of 8 and is scaled back).
+    mine = generate(replace(req, steps=3, guidance=1.5, width=100, height=76), lib)
+    assert (mine.request.steps, mine.request.guidance) == (3, 1.5) and mine.outputs[0].image.size == (100, 76)

@@ -32,15 +32,9 @@ def _music(path: Path, library) -> dict[str, Any]:
 
 
 def _image(path: Path, library) -> dict[str, Any]:
-    from ragart_desktop.core.generate.image.evaluate import NEAR_COPY, evaluate
-    from ragart_desktop.core.generate.image.references import load_image
+    from ragart_desktop.core.generate.image.evaluate import evaluate_file
 
-    ev = evaluate(load_image(str(path)), "", [], library)
-    nearest = library.get_item(ev.nearest_item).path if ev.nearest_item is not None else None
-    return {"kind": "image", "scores": ev.scores,
-            "nearest_library_item": {"id": ev.nearest_item, "path": nearest, "similarity": ev.nearest_similarity},
-            "near_copy": bool(ev.nearest_similarity is not None and ev.nearest_similarity >= NEAR_COPY),
-            "warnings": ev.warnings}
+    return evaluate_file(str(path), library).to_json()
 
 
 def _text(path: Path, library) -> dict[str, Any]:

@@ -170,3 +170,21 @@ def test_generate_image_without_size_or_steps_keeps_the_canvas_size(lib_home, tm
     assert Image.open(out_path).size == (120, 72)
     request = read_record(out_path)["request"]
     assert (request["width"], request["height"], request["steps"]) == (120, 72, None)
+
+
+def test_evaluate_image_names_the_library_picture_a_mirrored_copy_comes_from(lib_home, art_folder, tmp_path,  # noqa: F811
+                                                                              capsys):
+    from PIL import Image, ImageOps
+
+    home, _ = lib_home
+    original = art_folder / "seascapes" / "calm-bay.png"
+    mine = tmp_path / "my-bay.png"
+    ImageOps.mirror(Image.open(original)).save(mine)
+    code, out, err = run(capsys, "--home", home, "evaluate", str(mine), "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert {"kind", "scores", "nearest_library_item", "near_copy", "warnings"} <= set(report)
+    assert report["kind"] == "image" and report["near_copy"] is True
+    assert report["nearest_library_item"]["path"] == str(original) and report["nearest_library_item"]["similarity"] > 0.9
+    code, out, _ = run(capsys, "--home", home, "evaluate", str(original), "--json")   # in the library: not itself
+    assert code == 0 and json.loads(out)["near_copy"] is False

@@ -1,7 +1,13 @@
 """Choosing the references that shape a generation, for every kind: the pinned ones, then retrieved ones.
 
 Which library items to use is shared; what is loaded from each (an image, a score, a passage) is
-the kind's business: ``gather_references`` hands each chosen reference to the kind's ``load``.
+the kind's business: ``gather_references`` hands each chosen reference to the kind's ``load``. An
+item of another kind may still lend its words (a MIDI pin's title and tags to an image prompt):
+the loader marks it ``words_only``, or refuses it with a reason.
+
+Pinned references lead: they keep their exact weights, and the retrieved ones that fill in are
+scaled down so that each weighs at most half the lightest pin and all of them together at most
+``RETRIEVED_SHARE`` of the total (the pins whose content the kind uses, not words-only ones).
 """
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Optional, Sequence, TypeVar
 
 from ragart_desktop.core.errors import BadInputError, UsageError
+from ragart_desktop.core.kinds import kind_for_suffix
 from ragart_desktop.core.progress import Task
 from ragart_desktop.core.text.words import words
 
@@ -25,6 +32,7 @@ log = logging.getLogger(__name__)
 DESCRIPTIVE_KEYS = ("parameters", "prompt", "description", "Description", "caption", "title",
                     "image_description", "xmp_description", "comment", "Comment")
 MIN_RETRIEVED_WEIGHT = 0.05
+RETRIEVED_SHARE = 1 / 3     # with pins, the retrieved references' share of the total weight at most
 
 
 @dataclass(frozen=True)
@@ -46,10 +54,13 @@ class Reference:
     source: str = "pinned"            # "pinned" | "retrieved"
     why: str = ""
     terms: list[str] = field(default_factory=list)   # words it contributes to the prompt
+    kind: Optional[str] = None        # "image" | "music" | "text" (by the item, else the file's suffix)
+    words_only: bool = False          # the kind uses only its words (set by the kind's loader)
 
     def to_json(self) -> dict:
         return {"id": self.item_id, "path": self.path, "weight": round(self.weight, 4),
-                "source": self.source, "why": self.why}
+                "source": self.source, "why": self.why, "kind": self.kind,
+                "uses": "words" if self.words_only else "content"}
 
 
 R = TypeVar("R", bound=Reference)
@@ -102,7 +113,8 @@ def gather_references(specs: Sequence[ReferenceSpec], library: Optional["Library
             raise BadInputError(f"reference {spec.item_id} has no readable file.")
         refs.append(load(Reference(path=path, weight=spec.weight, item_id=item.id if item else None,
                                    source="pinned", why="pinned by you",
-                                   terms=reference_terms(item) if item else file_terms(path))))
+                                   terms=reference_terms(item) if item else file_terms(path),
+                                   kind=item.kind if item else kind_for_suffix(os.path.splitext(path)[1]))))
         if item:
             pinned_ids.add(item.id)
     task.check()
@@ -115,7 +127,21 @@ def gather_references(specs: Sequence[ReferenceSpec], library: Optional["Library
         try:
             refs.append(load(Reference(path=r.item.path, weight=max(MIN_RETRIEVED_WEIGHT, r.score),
                                        item_id=r.item.id, source="retrieved", why=r.why,
-                                       terms=reference_terms(r.item))))
+                                       terms=reference_terms(r.item), kind=r.item.kind)))
         except BadInputError as exc:
             log.info("reference skipped: %s", exc)
+    _pins_lead(refs)
     return refs
+
+
+def _pins_lead(refs: Sequence[Reference]) -> None:
+    """Scale the retrieved references' weights below the pins' (see the module's docstring)."""
+    pins = [r.weight for r in refs if r.source == "pinned" and not r.words_only and r.weight > 0]
+    retrieved = [r for r in refs if r.source == "retrieved"]
+    if not pins or not retrieved:
+        return
+    total = sum(r.weight for r in retrieved)
+    scale = min(1.0, 0.5 * min(pins) / max(r.weight for r in retrieved),
+                sum(pins) * RETRIEVED_SHARE / (1.0 - RETRIEVED_SHARE) / total)
+    for r in retrieved:
+        r.weight *= scale

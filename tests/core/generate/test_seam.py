@@ -108,3 +108,27 @@ def test_a_model_of_another_kind_is_refused_with_what_is_needed(lib, home):
     tiny_models.make_lora(home.models_dir / "ink.safetensors")
     with pytest.raises(ModelError, match="ink is a lora model; music generation needs a music-lm model"):
         make_engine("ink", lib, _Builtin, {"music-lm": lambda *a: _Builtin()}, "music generation")
+
+
+def test_pinned_references_lead_and_retrieved_ones_fill_in_lighter(lib, art_folder):
+    pinned = art_folder / "poems" / "snow.txt"
+    query = Query(text="tide rain forest harbour", kinds=("text",))
+    refs = gather_references((ReferenceSpec(path=str(pinned)),), lib, query, 4, _load_text, Task())
+    retrieved = [r.weight for r in refs if r.source == "retrieved"]
+    assert refs[0].weight == 1.0 and len(retrieved) == 3
+    assert max(retrieved) <= 0.5 and sum(retrieved) <= 0.5 + 1e-9   # the pin holds 2/3 of the weight at least
+    alone = gather_references((), lib, query, 3, _load_text, Task())
+    assert max(r.weight for r in alone) == 1.0                        # without pins nothing is scaled
+
+
+def test_a_pin_of_another_kind_can_lend_its_words(lib, art_folder):
+    def load(ref: Reference) -> TextReference:
+        if ref.kind != "text":
+            return TextReference(**{**vars(ref), "words_only": True})
+        return _load_text(ref)
+
+    song = art_folder / "folk" / "hill-reel.mid"
+    refs = gather_references((ReferenceSpec(path=str(song)),), lib, Query(text="tide rain"), 3, load, Task())
+    assert refs[0].kind == "music" and refs[0].words_only and "hill-reel" in refs[0].terms
+    assert refs[0].to_json()["uses"] == "words"
+    assert max(r.weight for r in refs[1:]) == 1.0   # a words-only pin does not lead the content

@@ -1,12 +1,15 @@
 """The built-in engines (no weights) behind the image pipeline: one per mode."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from PIL import Image
 
 from ragart_desktop.core.errors import UsageError
 from ragart_desktop.core.generate.engine import Engine
 from ragart_desktop.core.generate.image.inputs import ImageInputs
+from ragart_desktop.core.generate.image.references import pictures
 from ragart_desktop.core.generate.image.request import GenerationRequest
 from ragart_desktop.core.progress import Task
 
@@ -40,10 +43,13 @@ class BuiltinEngine(Engine):
     def run(self, inputs: ImageInputs, seed: int, task: Task) -> Image.Image:
         from ragart_desktop.core.generate.image import builtin
 
-        req, refs, canvas, mask = inputs.request, inputs.references, inputs.canvas, inputs.mask
+        req, canvas, mask = inputs.request, inputs.canvas, inputs.mask
+        refs = pictures(inputs.references)
         if not refs and req.mode != "fill":
-            raise UsageError("the built-in engines work from references, and none were found.",
-                             hint="Import some images, pin a reference, or use a prompt that matches your library.")
+            lent = [Path(r.path).name for r in inputs.references if r.words_only]
+            why = f" ({', '.join(lent)} lend only their words)" if lent else ""
+            raise UsageError(f"the built-in engines paint from reference pictures, and none were found{why}.",
+                             hint="Pin a picture, let the library retrieve some, or use a prompt that matches it.")
         # Long sides above 1024 px are synthesised at 1024 and scaled: the engines are O(pixels).
         images = [_array(_limit(r.image, 1024)) for r in refs]
         weights = [r.weight for r in refs]

@@ -19,7 +19,7 @@ from PIL import Image
 
 from ragart_desktop.core.generate.engine import Engine, model_registry
 from ragart_desktop.core.generate.image.inputs import ImageInputs
-from ragart_desktop.core.generate.image.references import Reference
+from ragart_desktop.core.generate.image.references import Reference, pictures
 from ragart_desktop.core.generate.image.request import GenerationRequest
 from ragart_desktop.core.progress import Task
 
@@ -73,7 +73,8 @@ class DiffusersEngine(Engine):
 
         from ragart_desktop.core.models.run import run_diffusion
 
-        req, fused, refs, canvas, mask = inputs.request, inputs.prompt, inputs.references, inputs.canvas, inputs.mask
+        req, fused, canvas, mask = inputs.request, inputs.prompt, inputs.canvas, inputs.mask
+        refs = pictures(inputs.references)   # words-only references are in the prompt already
         size = _multiple_of_8(req.width, req.height)   # what the model can make; scaled back at the end
         if canvas is not None and canvas.size != size:
             canvas = canvas.resize(size, Image.LANCZOS)

@@ -21,7 +21,7 @@ from PIL import Image
 
 from ragart_desktop.core.embed.base import Embedder
 from ragart_desktop.core.generate.image.near_copy import NEAR_COPY, CopyMatch, nearest_copy
-from ragart_desktop.core.generate.image.references import Reference, load_image
+from ragart_desktop.core.generate.image.references import Reference, load_image, pictures
 from ragart_desktop.core.generate.prompt import NOISE_WORDS
 from ragart_desktop.core.text.words import words
 
@@ -83,12 +83,12 @@ def evaluate(image: Image.Image, prompt: str, references: Sequence[Reference],
              library: Optional["Library"], exclude: Sequence[int] = ()) -> Evaluation:
     """Score ``image``; ``exclude``: library items it may not be called a copy of (itself)."""
     ev = Evaluation()
-    pictures = [r for r in references if r.image is not None]
+    shown = pictures(references)
     # 1. Closeness to the reference pictures.
-    if pictures:
+    if shown:
         desc = _image_embedder(library)
-        sims = desc.embed([r.image for r in pictures]) @ desc.embed_one(image)
-        w = np.array([r.weight for r in pictures], dtype=np.float32)
+        sims = desc.embed([r.image for r in shown]) @ desc.embed_one(image)
+        w = np.array([r.weight for r in shown], dtype=np.float32)
         ev.scores["reference_similarity"] = round(float((sims * w).sum() / max(w.sum(), 1e-9)), 4)
         ev.scores["max_reference_similarity"] = round(float(sims.max()), 4)
     # 2. Prompt fit, or what the words can honestly say.
@@ -103,7 +103,7 @@ def evaluate(image: Image.Image, prompt: str, references: Sequence[Reference],
         ev.prompt_fit_method = WORDS_METHOD
     # 3. The near-copy guard: the references first (what a result is most likely to copy), then the
     #    library pictures nearest to it.
-    ev.nearest = nearest_copy(image, library, also=[(r.item_id, r.path, r.image) for r in pictures],
+    ev.nearest = nearest_copy(image, library, also=[(r.item_id, r.path, r.image) for r in shown],
                               exclude=exclude)
     if ev.near_copy:
         ev.warnings.append(f"near-copy of {ev.nearest.path}: {ev.nearest.similarity:.0%} of the picture is "

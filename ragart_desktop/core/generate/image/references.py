@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from PIL import Image
 
@@ -30,7 +30,15 @@ def load_image(path: str) -> Image.Image:
 
 
 def _load(ref: shared.Reference) -> Reference:
+    """A picture; a music or text item lends only its words (title, tags, descriptions) to the prompt."""
+    if ref.kind in ("music", "text"):
+        return Reference(**{**vars(ref), "words_only": True})
     return Reference(**vars(ref), image=load_image(ref.path))
+
+
+def pictures(refs: Sequence[Reference]) -> list[Reference]:
+    """The references whose pictures an engine can use (words-only ones aside)."""
+    return [r for r in refs if r.image is not None]
 
 
 def gather_references(req: GenerationRequest, library: Optional["Library"], canvas: Optional[Image.Image],

@@ -106,8 +106,10 @@ def evaluate(image: Image.Image, prompt: str, references: Sequence[Reference],
     ev.nearest = nearest_copy(image, library, also=[(r.item_id, r.path, r.image) for r in shown],
                               exclude=exclude)
     if ev.near_copy:
+        alone = " One reference is not enough to make something new from: pin or retrieve more." \
+            if len(shown) == 1 else ""
         ev.warnings.append(f"near-copy of {ev.nearest.path}: {ev.nearest.similarity:.0%} of the picture is "
-                           f"copied from it (flagged from {NEAR_COPY:.0%}).")
+                           f"copied from it (flagged from {NEAR_COPY:.0%}).{alone}")
     return ev
 
 

@@ -49,6 +49,11 @@ GRID = 8                    # ... in GRID x GRID cells
 BAND_SIGMA = 4.0            # band-pass: minus a Gaussian blur of this sigma (work pixels)
 TEXTURE = 1.0               # a cell whose band-passed lightness varies less is not counted
 CELL_CORRELATION = 0.8
+SHIFT = 4                   # a cell may move this many work pixels (3% of the side): warped copies
+SHIFT_STEP = 1
+PLACE_SIDE = 96             # crops are placed by correlation on views of this long side
+PLACE_SCALES = (0.9, 0.8, 0.7, 0.6, 0.5)
+PLACE_KEEP = 2
 MIN_MATCHES = 6             # keypoint matches needed before RANSAC is tried
 
 
@@ -78,6 +83,9 @@ class CopyFeatures:
         self.smooth = cv2.GaussianBlur(lightness, (0, 0), 1.0)
         work = cv2.resize(self.smooth, (WORK, WORK), interpolation=cv2.INTER_AREA)
         self.work = _band_pass(cv2, work)
+        scale = PLACE_SIDE / max(self.shape)
+        self.coarse = cv2.resize(self.smooth, (max(1, round(self.shape[1] * scale)), max(1, round(self.shape[0] * scale))),
+                                 interpolation=cv2.INTER_AREA)
 
 
 def _band_pass(cv2, image: np.ndarray) -> np.ndarray:
@@ -106,28 +114,58 @@ def _alignments(query: CopyFeatures, candidate: CopyFeatures) -> list[np.ndarray
     return maps
 
 
-def _copied_share(query: CopyFeatures, candidate: CopyFeatures, affine: np.ndarray) -> float:
-    """The share of the query's textured cells that the candidate, mapped by ``affine``, matches."""
+def _placements(query: CopyFeatures, candidate: CopyFeatures) -> list[np.ndarray]:
+    """Where the query best sits inside the candidate as an upright crop at each of ``PLACE_SCALES``
+    (the query's width as a share of the candidate's), by normalised correlation of coarse
+    lightness: the alignments of zoomed crops too re-rendered for keypoints to match. The best
+    ``PLACE_KEEP`` as affine maps (query pixels -> candidate pixels)."""
     cv2 = _cv2()
     (qh, qw), (ch, cw) = query.shape, candidate.shape
-    # Centres of the WORK x WORK view in query pixels, then in candidate pixels.
-    ys, xs = np.mgrid[0:WORK, 0:WORK].astype(np.float32) + 0.5
+    big = candidate.coarse
+    factor = cw / big.shape[1]   # candidate pixels per coarse pixel
+    found = []
+    for share in PLACE_SCALES:
+        tw = round(big.shape[1] * share)
+        th = round(tw * qh / qw)
+        if th > big.shape[0] or min(tw, th) < 8:
+            continue
+        template = cv2.resize(query.coarse, (tw, th), interpolation=cv2.INTER_AREA)
+        _, score, _, (x0, y0) = cv2.minMaxLoc(cv2.matchTemplate(big, template, cv2.TM_CCOEFF_NORMED))
+        s = tw * factor / qw   # candidate pixels per query pixel
+        found.append((score, np.array([[s, 0, x0 * factor + (s - 1) / 2], [0, s, y0 * factor + (s - 1) / 2]],
+                                      dtype=np.float32)))
+    return [m for _, m in sorted(found, key=lambda f: -f[0])[:PLACE_KEEP]]
+
+
+def _copied_share(query: CopyFeatures, candidate: CopyFeatures, affine: np.ndarray) -> float:
+    """The share of the query's textured cells that the candidate, mapped by ``affine``, matches;
+    each cell may shift by up to ``SHIFT`` work pixels (a smoothly warped copy)."""
+    cv2 = _cv2()
+    (qh, qw), (ch, cw) = query.shape, candidate.shape
+    # Centres of the WORK x WORK view (and a SHIFT margin) in query pixels, then in candidate pixels.
+    ys, xs = np.mgrid[-SHIFT:WORK + SHIFT, -SHIFT:WORK + SHIFT].astype(np.float32) + 0.5
     qx, qy = xs * (qw / WORK) - 0.5, ys * (qh / WORK) - 0.5
     cx = (affine[0, 0] * qx + affine[0, 1] * qy + affine[0, 2]).astype(np.float32)
     cy = (affine[1, 0] * qx + affine[1, 1] * qy + affine[1, 2]).astype(np.float32)
     inside = (cx >= -0.5) & (cx <= cw - 0.5) & (cy >= -0.5) & (cy <= ch - 0.5)
     warped = _band_pass(cv2, cv2.remap(candidate.smooth, cx, cy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
 
-    def cells(a: np.ndarray) -> np.ndarray:
+    def cells(x: np.ndarray) -> np.ndarray:
         side = WORK // GRID
-        return a.reshape(GRID, side, GRID, side).transpose(0, 2, 1, 3).reshape(GRID * GRID, -1)
+        return x.reshape(GRID, side, GRID, side).transpose(0, 2, 1, 3).reshape(GRID * GRID, -1)
 
-    a, b = cells(query.work), cells(warped)
+    a = cells(query.work)
     a = a - a.mean(axis=1, keepdims=True)
-    b = b - b.mean(axis=1, keepdims=True)
     textured = a.std(axis=1) >= TEXTURE
-    r = (a * b).sum(axis=1) / np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1) + 1e-6)
-    copied = textured & cells(inside).all(axis=1) & (r > CELL_CORRELATION)
+    best = np.full(GRID * GRID, -1.0, dtype=np.float32)
+    for dy in range(0, 2 * SHIFT + 1, SHIFT_STEP):
+        for dx in range(0, 2 * SHIFT + 1, SHIFT_STEP):
+            b = cells(warped[dy:dy + WORK, dx:dx + WORK])
+            b = b - b.mean(axis=1, keepdims=True)
+            r = (a * b).sum(axis=1) / np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1) + 1e-6)
+            r[~cells(inside[dy:dy + WORK, dx:dx + WORK]).all(axis=1)] = -1.0
+            np.maximum(best, r, out=best)
+    copied = textured & (best > CELL_CORRELATION)
     return float(copied.sum()) / max(int(textured.sum()), 1)
 
 
@@ -138,7 +176,8 @@ def query_views(image: Image.Image) -> list[CopyFeatures]:
 
 def copy_similarity(views: Sequence[CopyFeatures], candidate: CopyFeatures) -> float:
     """How much of the image (given by ``query_views``) is a copy of ``candidate``, 0..1."""
-    return max(_copied_share(q, candidate, m) for q in views for m in _alignments(q, candidate))
+    return max(_copied_share(q, candidate, m) for q in views
+               for m in _alignments(q, candidate) + _placements(q, candidate))
 
 
 @dataclass(frozen=True)

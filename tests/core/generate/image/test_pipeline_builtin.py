@@ -97,6 +97,7 @@ def test_near_copy_guard_flags_a_copy_of_a_library_image(lib, art_folder, tmp_pa
     assert out.evaluation.nearest.item_id == lib.resolve(str(original)).id
     assert out.evaluation.near_copy and out.evaluation.nearest.similarity > 0.9
     assert out.evaluation.warnings and "near-copy" in out.evaluation.warnings[0]
+    assert "One reference is not enough" in out.evaluation.warnings[0]
     fresh = generate(GenerationRequest(prompt="stormy harbour", width=96, height=96, seed=3), lib).outputs[0]
     assert not fresh.evaluation.warnings
 
@@ -172,3 +173,15 @@ def test_restyle_with_one_pinned_warm_reference_comes_out_clearly_warm(lib, tmp_
     # the three retrieved pictures weighed as much as the pin).
     assert _warmth(pinned.outputs[0].image) > _warmth(unpinned.outputs[0].image) + 28
     assert _warmth(pinned.outputs[0].image) > 0.5 * _warmth(Image.open(warm))
+
+
+def test_text_to_image_from_one_reference_is_a_new_mix_not_a_near_copy_of_it(lib, tmp_path):
+    from ragart_desktop.core.demo.paintings import PAINTINGS, render_painting
+
+    mesa = tmp_path / "desert-mesa-sunset.png"
+    render_painting(next(p for p in PAINTINGS if p.name == "desert-mesa-sunset")).save(mesa)
+    for seed in (0, 1):
+        req = GenerationRequest(prompt="desert", width=192, height=192, seed=seed, retrieve=False,
+                                references=(ReferenceSpec(path=str(mesa)),))
+        ev = generate(req, lib).outputs[0].evaluation
+        assert ev.nearest.path == str(mesa) and not ev.near_copy, ev.nearest

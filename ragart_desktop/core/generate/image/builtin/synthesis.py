@@ -4,8 +4,9 @@ In the family of image analogies (Hertzmann et al. 2001) and texture optimisatio
 2005), solved with PatchMatch:
 1. Guidance. The canvas is recoloured into the references' palette (palette transfer) and lightly
    blurred; the references get the same blur. A blank canvas gets a layout instead: blurred,
-   cropped, flipped and warped views of the references, blended by seeded random masks, so
-   "create from nothing" composes a new picture out of the references' own colour masses.
+   cropped, flipped and warped views of the references (several of one reference when there are
+   fewer than four), blended by seeded random masks, so "create from nothing" composes a new
+   picture out of the references' own colour masses rather than a warped crop of one of them.
 2. Coarse to fine over an image pyramid, a nearest-neighbour field from canvas patches to
    reference patches is found with PatchMatch: first on guidance alone, then (expectation-
    maximisation steps) on guidance plus the current result, which pulls neighbouring patches into
@@ -53,6 +54,7 @@ _COHERENCE = 0.15  # preference for continuing a neighbour's match (see patchmat
 _BLANK_STD = 0.01  # a canvas flatter than this counts as empty
 _ATLAS_AREA = 2.0  # reference pixels per output pixel
 _REFERENCE_PENALTY = 0.25  # share of a random match's cost added for a reference of weight 0
+_LAYOUT_VIEWS = 4  # views of the references an empty canvas's composition mixes, at least
 
 
 @dataclass(frozen=True)
@@ -114,15 +116,23 @@ def _smooth_noise(height: int, width: int, cells: int, rng: np.random.Generator)
 def _layout(
     refs: list[np.ndarray], weights: np.ndarray, height: int, width: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """A new composition for an empty canvas, made of views of the references (RGB)."""
-    order = np.argsort(-weights, kind="stable")
-    layout = _random_view(refs[order[0]], height, width, rng)
-    for i in order[1:3]:
-        share = weights[i] / (weights[i] + weights[order[0]])
+    """A new composition for an empty canvas, made of views of the references (RGB).
+
+    The three heaviest references give a view each, and the heaviest again until there are
+    ``_LAYOUT_VIEWS``: with one or two references the picture is still a mix of several different
+    crops, never one warped crop of one picture (which the near-copy guard would rightly flag).
+    Each view covers a share of the picture in proportion to its weight.
+    """
+    order = list(np.argsort(-weights, kind="stable")[:3])
+    views = order + [order[i % len(order)] for i in range(max(0, _LAYOUT_VIEWS - len(order)))]
+    share_of = np.array([weights[i] / views.count(i) for i in views])
+    layout = _random_view(refs[views[0]], height, width, rng)
+    for k in range(1, len(views)):
+        share = share_of[k] / share_of[: k + 1].sum()   # of the area so far: final areas follow the weights
         field = _smooth_noise(height, width, 4, rng)
         threshold = np.quantile(field, 1.0 - share)
         mask = np.clip((field - threshold) * 6.0 + 0.5, 0.0, 1.0)[..., None]
-        layout = mask * _random_view(refs[i], height, width, rng) + (1.0 - mask) * layout
+        layout = mask * _random_view(refs[views[k]], height, width, rng) + (1.0 - mask) * layout
     # A smooth random warp so no view lines up with its reference pixel for pixel.
     amplitude = 0.06 * min(height, width)
     dy = _smooth_noise(height, width, 3, rng) * amplitude

@@ -24,12 +24,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def build_generation_request(form: GenerationForm, canvas: Optional[str] = None,
-                             mask: Optional[str] = None, size: tuple[int, int] = (512, 512)) -> "GenerationRequest":
+def build_generation_request(form: GenerationForm, canvas: Optional[str] = None, mask: Optional[str] = None,
+                             size: Optional[tuple[int, int]] = None) -> "GenerationRequest":
+    """``size``: the canvas's (refine, fill, restyle); None for text-to-image, which takes a re-run's
+    size or else the model's own. Fields the panel has no control for come from ``form.base``."""
+    from dataclasses import replace
+
     from ragart_desktop.core.generate.image.request import GenerationRequest, LoraSpec, ReferenceSpec
 
-    width, height = (max(64, (int(v) // 8) * 8) for v in size)
-    return GenerationRequest(
+    base = GenerationRequest.from_json(form.base) if form.base else GenerationRequest()
+    width, height = size if size is not None else (base.width, base.height)
+    return replace(
+        base,
         prompt=form.prompt,
         mode=form.mode,
         canvas=canvas,
@@ -72,8 +78,7 @@ def image_request(form: GenerationForm, context: Optional[ImageContext]) -> Call
 
     def build(work_dir: Path) -> "GenerationRequest":
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        canvas_path = mask_path = None
-        size = (512, 512)
+        canvas_path = mask_path = size = None
         if form.mode != "txt2img" and context is not None:
             canvas_path = str(work_dir / f"canvas-{stamp}.png")
             context.image.save(canvas_path)

@@ -26,7 +26,7 @@ MAX_SEED = 2**31 - 1
 
 @dataclass
 class PinnedRef:
-    item_id: int
+    item_id: Optional[int]               # None: a file outside the library (pinned in a re-run request)
     path: str
     title: str
     kind: str
@@ -44,9 +44,12 @@ class GenerationForm:
     retrieve: bool = True
     strength: float = 0.6
     seed: Optional[int] = None          # None = a new random seed per run
-    steps: int = 25
+    steps: Optional[int] = None         # None = the model's own
     batch: int = 1
     loras: list[tuple[str, float]] = field(default_factory=list)   # (registry name, scale)
+    # The stored request a history re-run restored: what the panel has no control for (the number of
+    # references, reference strength, guidance, negative prompt, text-to-image size) comes from it.
+    base: dict = field(default_factory=dict)
 
 
 class PinnedList(QListWidget):
@@ -97,6 +100,7 @@ class GenerationPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.pinned: list[PinnedRef] = []
+        self._base: dict = {}                # the request a history re-run restored (see GenerationForm)
         self.thumbnail_for = None            # callable(item_id, kind) -> QPixmap | None, set by the window
 
         self.mode = QComboBox()
@@ -162,8 +166,10 @@ class GenerationPanel(QWidget):
         seed_row.addWidget(dice)
         seed_row.addWidget(self.fixed_seed)
         self.steps = QSpinBox()
-        self.steps.setRange(1, 150)
-        self.steps.setValue(25)
+        self.steps.setRange(0, 150)
+        self.steps.setSpecialValueText("Auto")   # 0: the model's own (a Turbo model takes 2, SD 25)
+        self.steps.setToolTip("Denoising steps of a diffusion model; Auto uses the model's own")
+        self.steps.setValue(0)
         self.batch = QSpinBox()
         self.batch.setRange(1, 16)
         self.batch.setValue(1)
@@ -243,7 +249,7 @@ class GenerationPanel(QWidget):
 
     def refresh_thumbnails(self) -> None:
         for i, ref in enumerate(self.pinned):
-            pixmap = self.thumbnail_for(ref.item_id, ref.kind) if self.thumbnail_for else None
+            pixmap = self.thumbnail_for(ref.item_id, ref.kind) if self.thumbnail_for and ref.item_id is not None else None
             if isinstance(pixmap, QPixmap):
                 self.pinned_list.item(i).setIcon(QIcon(pixmap))
 
@@ -267,7 +273,7 @@ class GenerationPanel(QWidget):
             self.pinned_list.addItem(entry)
         self.refresh_thumbnails()
         self.pinned_label.setText(f"{len(self.pinned)} pinned" if self.pinned else "None pinned")
-        self.pinned_changed.emit({p.item_id for p in self.pinned})
+        self.pinned_changed.emit({p.item_id for p in self.pinned if p.item_id is not None})
 
     # -- values ------------------------------------------------------------------------------------
 
@@ -283,14 +289,26 @@ class GenerationPanel(QWidget):
             retrieve=self.retrieve.isChecked(),
             strength=self.strength.value() / 100,
             seed=seed,
-            steps=self.steps.value(),
+            steps=self.steps.value() or None,
             batch=self.batch.value(),
             loras=self._ticked_loras() if self.loras.isEnabled() else [],
+            base=dict(self._base),
         )
 
     def load_request(self, request: dict) -> None:
-        """Fill the panel from a stored request (history "re-run")."""
+        """Fill the panel from a stored request (history "re-run"): every value, so the same seed makes
+        the same picture again (the pinned references and the retrieve setting too)."""
+        from ragart_desktop.core.kinds import kind_for_suffix
+
+        self._base = dict(request)
         self.prompt.setPlainText(str(request.get("prompt", "")))
+        self.pinned = [PinnedRef(r.get("item_id"), str(r.get("path") or ""),
+                                 Path(str(r.get("path") or "")).name,
+                                 kind_for_suffix(Path(str(r.get("path") or "")).suffix) or "image",
+                                 float(r.get("weight", 1.0)))
+                       for r in request.get("references") or []]
+        self._refresh_pinned()
+        self.retrieve.setChecked(bool(request.get("retrieve", True)))
         index = self.mode.findData(request.get("mode"))
         if index >= 0:
             self.mode.setCurrentIndex(index)
@@ -309,6 +327,6 @@ class GenerationPanel(QWidget):
             self.seed.setValue(int(request["seed"]))
             self.fixed_seed.setChecked(True)
         if "steps" in request:
-            self.steps.setValue(int(request["steps"]))
+            self.steps.setValue(int(request["steps"] or 0))
         if "count" in request or "batch" in request:
             self.batch.setValue(int(request.get("count", request.get("batch", 1))))

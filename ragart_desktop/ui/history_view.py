@@ -124,8 +124,8 @@ class HistoryView(QWidget):
         record, index = item.data(Qt.ItemDataRole.UserRole)
         output = record.outputs[index]
         menu = QMenu(self)
-        menu.addAction("Re-run", lambda: self.rerun_requested.emit(record.kind,
-                                                                   dict(record.request, seed=output.get("seed"))))
+        again = dict(record.request, seed=output.get("seed"), count=1)   # this output, once more
+        menu.addAction("Re-run", lambda: self.rerun_requested.emit(record.kind, again))
         menu.addAction("Copy seed", lambda: QGuiApplication.clipboard().setText(str(output.get("seed", ""))))
         menu.addAction("Open output", lambda: self._open(item))
         if output.get("path"):

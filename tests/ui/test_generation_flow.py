@@ -17,7 +17,8 @@ def test_the_panel_values_become_a_valid_request():
                           retrieve=False, strength=0.3, seed=42, steps=12, batch=2)
     request = build_generation_request(form, size=(771, 500))
     assert isinstance(request, GenerationRequest)
-    assert (request.width, request.height) == (768, 496)          # multiples of 8
+    assert (request.width, request.height) == (771, 500)          # the canvas's size, as it is
+    assert build_generation_request(form).width is None           # text-to-image: the model's own
     assert request.references[0].item_id == 7 and request.references[0].weight == 0.5
     assert (request.seed, request.count, request.steps, request.strength) == (42, 2, 12, 0.3)
     assert GenerationRequest.from_json(request.to_json()) == request
@@ -31,6 +32,9 @@ def test_generate_with_the_builtin_engine_records_history_and_reruns(qtbot, wind
     panel.prompt.setPlainText("a harbour at dusk")
     panel.fixed_seed.setChecked(True)
     panel.seed.setValue(1234)
+    pinned = window.service.library().browse("image", 0, 2)
+    panel.pin_items(pinned)
+    panel.retrieve.setChecked(False)
     with qtbot.waitSignal(window.model_worker.finished, timeout=300_000):
         job_id = window.generate()
     assert job_id is not None
@@ -44,11 +48,22 @@ def test_generate_with_the_builtin_engine_records_history_and_reruns(qtbot, wind
 
     panel.prompt.setPlainText("something else")
     panel.fixed_seed.setChecked(False)
+    panel.clear_pinned()
+    panel.retrieve.setChecked(True)
     item = window.history_view.list.item(0)
     stored, index = item.data(Qt.ItemDataRole.UserRole)
-    window.history_view.rerun_requested.emit("image", dict(stored.request, seed=stored.outputs[index]["seed"]))
+    window.history_view.rerun_requested.emit("image", dict(stored.request, seed=stored.outputs[index]["seed"], count=1))
     assert panel.prompt.toPlainText() == "a harbour at dusk"
     assert panel.seed.value() == 1234 and panel.fixed_seed.isChecked()
+    assert [p.item_id for p in panel.pinned] == [it.id for it in pinned] and not panel.retrieve.isChecked()
+    # The re-run makes the same picture again.
+    with qtbot.waitSignal(window.model_worker.finished, timeout=300_000):
+        window.generate()
+    qtbot.waitUntil(lambda: window.history_view.entry_count() == 2, timeout=10_000)
+    again = window.history_store.load()[-1]
+    assert again.request == record.request
+    from PIL import Image
+    assert Image.open(again.outputs[0]["path"]).tobytes() == Image.open(output).tobytes()
 
 
 def test_the_canvas_editor_plugs_in_as_a_tab(qtbot, home):
@@ -100,3 +115,20 @@ def test_a_text_job_re_run_from_history_fills_the_text_tab_not_the_image_panel(q
     assert win.current_editor() is text and text.prompt.text() == "雪夜"
     assert text.form_box.currentData() == "wujue" and text.seed.value() == 7 and text.count.value() == 2
     assert not text.retrieve.isChecked() and win.generation_panel.form().prompt == image_prompt
+
+
+def test_a_rerun_restores_every_value_of_the_stored_request(qtbot):
+    from ragart_desktop.core.generate.image.request import LoraSpec, ReferenceSpec
+    from ragart_desktop.ui.generation_panel import GenerationPanel
+
+    panel = GenerationPanel()
+    qtbot.addWidget(panel)
+    panel.set_engines([("Built-in", "builtin"), ("tiny-sd (SD1.x)", "tiny-sd")])
+    panel.set_loras(["ink-style"])
+    stored = GenerationRequest(prompt="harbour", negative_prompt="fog", engine="tiny-sd", retrieve=False,
+                               references=(ReferenceSpec(item_id=3, path="/lib/a.png", weight=0.7),
+                                           ReferenceSpec(path="/elsewhere/b.png", weight=0.4)),
+                               loras=(LoraSpec("ink-style", 0.5),), n_references=2, reference_strength=0.3,
+                               strength=0.4, seed=77, steps=None, guidance=3.5, width=320, height=192)
+    panel.load_request(stored.to_json())
+    assert build_generation_request(panel.form()) == stored

@@ -188,3 +188,19 @@ def test_evaluate_image_names_the_library_picture_a_mirrored_copy_comes_from(lib
     assert report["nearest_library_item"]["path"] == str(original) and report["nearest_library_item"]["similarity"] > 0.9
     code, out, _ = run(capsys, "--home", home, "evaluate", str(original), "--json")   # in the library: not itself
     assert code == 0 and json.loads(out)["near_copy"] is False
+
+
+def test_search_unlike_changes_the_ranking_and_alone_is_not_recent_items(lib_home, art_folder, capsys):  # noqa: F811
+    home, _ = lib_home
+    calm = str(art_folder / "seascapes" / "calm-bay.png")
+
+    def paths(*argv):
+        code, out, err = run(capsys, "--home", home, "search", *argv, "-k", "5", "--json")
+        assert code == 0, err
+        return [(r["path"], r["why"]) for r in json.loads(out)["results"]]
+
+    base = paths("sea")
+    pushed = paths("sea", "--unlike", calm)
+    assert [p for p, _ in pushed] != [p for p, _ in base] and calm not in [p for p, _ in pushed]
+    alone = paths("--unlike", calm, "--kind", "image")
+    assert all("away from calm-bay.png" in why and "recently added" not in why for _, why in alone)

@@ -172,6 +172,14 @@ def test_find_similar_query_by_example_and_tags(qtbot, window, tmp_path, make_im
     qtbot.waitUntil(lambda: model.rowCount() == 5, timeout=60_000)
     assert item.id not in {model.row(i).item.id for i in range(model.rowCount())}
 
+    # "Not that": a click turns the example into a counter-example; the others are ranked away from
+    # it (not listed as recently added, and the example itself is not among them).
+    browser.examples.findChildren(QToolButton)[0].click()
+    assert browser.examples.examples[0].negative
+    qtbot.waitUntil(lambda: model.rowCount() == 5 and all("away from" in model.row(i).why for i in range(5)),
+                    timeout=60_000)
+    assert item.id not in {model.row(i).item.id for i in range(model.rowCount())}
+
     # An image file dropped on the search box becomes the query.
     with qtbot.waitSignal(browser.search_finished, timeout=60_000):
         assert drop_files(browser.search_box, [paths[1]])

@@ -4,8 +4,12 @@
    filters (kind, tag, folder) turned into a set of allowed item ids.
 2. BM25 over the FTS5 index (names, tags, notes, metadata, bodies).
 3. Vector channels: the query words in the words index; each embedder's weighted sum of the
-   example vectors minus the unlike-examples (Rocchio), searched in that embedder's index.
-4. Reciprocal rank fusion of all rankings (``fusion_weight`` splits words vs vectors).
+   example vectors, searched in that embedder's index. The negatives ("not that": unlike-examples
+   and ``-words``) each get a vector in their spaces; a query of negatives only searches away from
+   them (the items least like them).
+4. Reciprocal rank fusion of all rankings (``fusion_weight`` splits words vs vectors); then each
+   negative pushes down the candidates more like it than the median candidate, in proportion: the
+   one most like it loses ``NEGATIVE_WEIGHT`` of the best relevance (times the negative's weight).
 5. Re-rank: MMR for diversity, optionally personalised PageRank over the candidates' kNN graph.
 6. Explain: matched words and the closest example for each result; near-duplicates grouped.
 """
@@ -34,7 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NEGATIVE_WEIGHT = 0.5       # how strongly unlike-examples and -words push the query vector away
+NEGATIVE_WEIGHT = 1.0       # relevance the candidate most like a negative loses (the best has 1)
 ITEM_WORDS_WEIGHT = 0.5     # words vector of an image/music example item, relative to its content
 NEAR_DUPLICATE = {"image": 0.94, "music": 0.99, "text": 0.97}  # calibrated on the demo library
 
@@ -43,9 +47,19 @@ NEAR_DUPLICATE = {"image": 0.94, "music": 0.99, "text": 0.97}  # calibrated on t
 class _Channel:
     embedder: Embedder
     vector: np.ndarray
-    label: str
+    label: str        # "" for a channel searching away from the negatives (they explain themselves)
     weight: float
     examples: list[tuple[str, np.ndarray]]   # (label, vector) of positive examples, for "why"
+
+
+@dataclass
+class _Negative:
+    """One thing the user does not want (an unlike-example in one space, or a -word), as a vector."""
+
+    embedder: Embedder
+    vector: np.ndarray
+    label: str        # 'calm-bay.png', '"-rain"'
+    weight: float
 
 
 _THREADPOOLS: Optional[ThreadpoolController] = None
@@ -77,8 +91,9 @@ def _search(lib: "Library", q: Query, task: Task, notices: list[str]) -> list[Se
     allowed = lib.catalog.filter_ids(q.kinds, q.tags, q.folder)
     if allowed is not None and not allowed:
         return []
-    example_ids = {i for i in (_example_item_id(lib, ex) for ex in q.like) if i is not None}
-    if not text.positive and not q.like:
+    # The examples themselves are not results: the liked ones are known, the unliked ones unwanted.
+    example_ids = {i for i in (_example_item_id(lib, ex) for ex in q.like + q.unlike) if i is not None}
+    if not (text.positive or q.like or text.negative or q.unlike):
         return [SearchResult(it, 0.0, "recently added") for it in
                 lib.catalog.items(_browse_ids(lib, allowed, q.k))]
     n_cand = max(q.k * 5, 100)
@@ -88,8 +103,9 @@ def _search(lib: "Library", q: Query, task: Task, notices: list[str]) -> list[Se
     bm25 = lib.query_pool.submit(lib.catalog.fts_search, _fts_expression(text), n_cand, allowed) \
         if text.positive else None
 
-    # 3. Vector channels.
-    channels = _channels(lib, q, text)
+    # 3. Vector channels; the negatives' vectors.
+    negatives = _negatives(lib, q, text)
+    channels = _channels(lib, q, text) or _away_channels(negatives)
     if bm25 is not None:
         rankings.append(([i for i, _ in bm25.result()], 1.0 - fusion_weight))
     task.check()
@@ -98,7 +114,7 @@ def _search(lib: "Library", q: Query, task: Task, notices: list[str]) -> list[Se
         rankings.append(([k for k, _ in hits if k not in example_ids], fusion_weight * ch.weight))
     task.check()
 
-    # 4. Fuse.
+    # 4. Fuse, then push down what is like a negative.
     fused = reciprocal_rank_fusion(rankings)
     for i in example_ids:
         fused.pop(i, None)
@@ -107,6 +123,11 @@ def _search(lib: "Library", q: Query, task: Task, notices: list[str]) -> list[Se
     ranked = sorted(fused, key=fused.__getitem__, reverse=True)[:n_cand]
     relevance = np.array([fused[i] for i in ranked], dtype=np.float32)
     relevance /= max(float(relevance.max()), 1e-12)
+    if negatives:
+        relevance -= sum(_push_down(lib, neg, ranked) for neg in negatives)
+        order = np.argsort(-relevance, kind="stable")
+        ranked, relevance = [ranked[i] for i in order], relevance[order]
+        relevance -= min(float(relevance.min()), 0.0)
 
     # 5. Re-rank.
     space = _rerank_space(lib, channels)
@@ -123,7 +144,7 @@ def _search(lib: "Library", q: Query, task: Task, notices: list[str]) -> list[Se
     items = lib.catalog.items(order)
 
     # 6. Explain and group.
-    results = [SearchResult(it, float(score_of[it.id]), _why(lib, it, text, channels)) for it in items]
+    results = [SearchResult(it, float(score_of[it.id]), _why(lib, it, text, channels, negatives)) for it in items]
     _group(lib, results)
     return results
 
@@ -163,9 +184,7 @@ def _channels(lib: "Library", q: Query, text: ParsedText) -> list[_Channel]:
     words = lib.words_embedder
     if text.positive:
         vec = words.embed_one(text.positive_text)
-        if text.negative:
-            vec = vec - NEGATIVE_WEIGHT * words.embed_one(" ".join(text.negative))
-        channels.append(_Channel(words, l2_normalise(vec), f'words close to "{text.positive_text}"', 1.0, []))
+        channels.append(_Channel(words, vec, f'words close to "{text.positive_text}"', 1.0, []))
         for e in lib.embedders:   # image+text embedders (CLIP) also read the words
             if e is not words and hasattr(e, "embed_text"):
                 vec = lib.optional_embed(e, lambda: e.embed_text([text.positive_text])[0])
@@ -181,16 +200,46 @@ def _channels(lib: "Library", q: Query, text: ParsedText) -> list[_Channel]:
             sums[eid] = sums.get(eid, 0) + ex.weight * w * vec
             weights[eid] += ex.weight * w
             examples[eid].append((ex.label(), vec))
-    for ex in q.unlike:
-        for eid, vec, w in _example_vectors(lib, ex):
-            if eid in sums:
-                sums[eid] = sums[eid] - NEGATIVE_WEIGHT * ex.weight * w * vec
     top = max(weights.values(), default=1.0)
     by_id = {e.id: e for e in lib.embedders}
     for eid, vec in sums.items():
         channels.append(_Channel(by_id[eid], l2_normalise(vec), "like the examples", weights[eid] / top,
                                  examples[eid]))
     return channels
+
+
+def _negatives(lib: "Library", q: Query, text: ParsedText) -> list[_Negative]:
+    """A vector per -word (in the words space) and per unlike-example and space it lives in."""
+    by_id = {e.id: e for e in lib.embedders}
+    out = [_Negative(lib.words_embedder, lib.words_embedder.embed_one(w), f'"-{w}"', 1.0) for w in text.negative]
+    for ex in q.unlike:
+        out += [_Negative(by_id[eid], vec, ex.label(), ex.weight * w) for eid, vec, w in _example_vectors(lib, ex)]
+    return out
+
+
+def _away_channels(negatives: list[_Negative]) -> list[_Channel]:
+    """For a query of negatives only: in each of their spaces, search away from them."""
+    away: dict[str, _Channel] = {}
+    for neg in negatives:
+        ch = away.setdefault(neg.embedder.id, _Channel(neg.embedder, np.zeros_like(neg.vector), "", 1.0, []))
+        ch.vector = ch.vector - neg.weight * neg.vector
+    for ch in away.values():
+        ch.vector = l2_normalise(ch.vector)
+    return list(away.values())
+
+
+def _push_down(lib: "Library", neg: _Negative, ids: list[int]) -> np.ndarray:
+    """How much relevance each candidate loses to one negative: 0 up to the median candidate's
+    closeness to it, rising to ``NEGATIVE_WEIGHT`` (times its weight) for the closest one."""
+    vectors, found = lib.indexes[neg.embedder.id].lookup(ids)
+    at = np.flatnonzero(found)
+    loss = np.zeros(len(ids), dtype=np.float32)
+    if len(at) < 2:
+        return loss
+    sims = vectors[at] @ neg.vector
+    middle, top = float(np.median(sims)), float(sims.max())
+    loss[at] = NEGATIVE_WEIGHT * neg.weight * np.clip((sims - middle) / max(top - middle, 1e-6), 0.0, 1.0)
+    return loss
 
 
 def _example_item_id(lib: "Library", ex: Example) -> Optional[int]:
@@ -253,13 +302,15 @@ def _damaged_index_notices(lib: "Library") -> list[str]:
             for e in lib.embedders if lib.indexes[e.id].rebuild_reason]
 
 
-def _why(lib: "Library", item, text: ParsedText, channels: list[_Channel]) -> str:
+def _why(lib: "Library", item, text: ParsedText, channels: list[_Channel], negatives: list[_Negative]) -> str:
     reasons: list[str] = []
     if text.positive:
         matched = _matched_words(text, " ".join([item.title, " ".join(item.tags), item.words, item.note, item.body]))
         if matched:
             reasons.append("matches " + ", ".join(f'"{w}"' for w in sorted(matched)))
     for ch in channels:
+        if not ch.label:   # searching away from the negatives: they explain it below
+            continue
         found_vectors, found = lib.indexes[ch.embedder.id].lookup([item.id])
         if not found[0]:
             continue
@@ -269,6 +320,13 @@ def _why(lib: "Library", item, text: ParsedText, channels: list[_Channel]) -> st
             reasons.append(f"similar to {label} ({best:.2f}, {ch.embedder.id})")
         else:
             reasons.append(f"{ch.label} ({float(v @ ch.vector):.2f})")
+    away: dict[str, float] = {}
+    for neg in negatives:
+        found_vectors, found = lib.indexes[neg.embedder.id].lookup([item.id])
+        if found[0]:
+            sim = float(found_vectors[0] @ neg.vector)
+            away[neg.label] = max(sim, away.get(neg.label, -1.0))
+    reasons += [f"away from {label} ({sim:.2f})" for label, sim in away.items()]
     return "; ".join(reasons) or "related"
 
 

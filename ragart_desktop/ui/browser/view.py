@@ -288,7 +288,7 @@ class ReferenceBrowser(QWidget):
         kind = KIND_CHOICES[self.kind_box.currentIndex()][1]
         like = tuple(e.to_example() for e in self.examples.examples if not e.negative)
         unlike = tuple(e.to_example() for e in self.examples.examples if e.negative)
-        k = SEARCH_K if (text or like) else TAG_FILTER_K
+        k = SEARCH_K if (text or like or unlike) else TAG_FILTER_K
         return Query(text=text, like=like, unlike=unlike, kinds=(kind,) if kind else (), tags=tags, k=k)
 
     def run_search(self) -> None:

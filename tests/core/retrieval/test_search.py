@@ -65,22 +65,60 @@ def test_example_midi_finds_the_piece_transposed(lib, art_folder, tmp_path):
     assert names(results)[0] == "hill-reel.mid"
 
 
+def _rank(results, item_id) -> int:
+    ids = [r.item.id for r in results]
+    return ids.index(item_id) if item_id in ids else len(ids)
+
+
 def test_library_item_as_example_is_excluded_and_unlike_pushes_away(lib, art_folder):
     item = lib.resolve(str(art_folder / "seascapes" / "calm-bay.png"))
     results = lib.search(Query(like=(Example(item_id=item.id),), k=8))
     assert item.id not in [r.item.id for r in results]
     away = lib.resolve(str(art_folder / "seascapes" / "blue-waves.png"))
-    base_rank = [r.item.id for r in results].index(away.id) if away.id in [r.item.id for r in results] else 99
-    pushed = lib.search(Query(like=(Example(item_id=item.id),), unlike=(Example(item_id=away.id, weight=2.0),), k=8))
-    pushed_rank = [r.item.id for r in pushed].index(away.id) if away.id in [r.item.id for r in pushed] else 99
-    assert pushed_rank >= base_rank
+    base_rank = _rank(results, away.id)
+    assert base_rank < 3                                   # a close neighbour of the example ...
+    pushed = lib.search(Query(like=(Example(item_id=item.id),), unlike=(Example(item_id=away.id),), k=8))
+    assert _rank(pushed, away.id) > base_rank + 2          # ... goes well down when it is not wanted
+    assert "away from item" in pushed[0].why
 
 
-def test_pagerank_and_mmr_knobs_keep_results_valid(lib):
-    plain = lib.search(Query(text="sea water waves", k=6, mmr_lambda=1.0))
-    ranked = lib.search(Query(text="sea water waves", k=6, use_pagerank=True, mmr_lambda=0.5))
-    assert len(plain) == len(ranked) == 6
-    assert len({r.item.id for r in ranked}) == 6
+def test_unlike_alone_or_with_words_pushes_similar_items_down(lib, art_folder):
+    calm = lib.resolve(str(art_folder / "seascapes" / "calm-bay.png"))
+    base = lib.search(Query(text="sea", k=8))
+    pushed = lib.search(Query(text="sea", unlike=(Example(path=calm.path),), k=8))
+    assert [r.item.id for r in pushed] != [r.item.id for r in base]
+    assert _rank(pushed, calm.id) > _rank(base, calm.id)
+    assert "away from calm-bay.png" in pushed[0].why
+    # "Not that" alone is a query too: the pictures least like it, not the recently added items.
+    unlike_only = lib.search(Query(unlike=(Example(path=calm.path),), kinds=("image",), k=4))
+    assert len(unlike_only) == 4 and calm.id not in [r.item.id for r in unlike_only]
+    assert all("recently added" not in r.why and "away from calm-bay.png" in r.why for r in unlike_only)
+    assert all("/forest/" in r.item.path for r in unlike_only[:3])
+
+
+def test_negative_words_push_down_and_are_explained(lib, art_folder):
+    rain = lib.resolve(str(art_folder / "poems" / "city-rain.txt"))
+    base = lib.search(Query(text="city", k=6))
+    assert _rank(base, rain.id) == 0
+    pushed = lib.search(Query(text="city -rain", k=6))
+    assert _rank(pushed, rain.id) > 0
+    assert all('away from "-rain"' in r.why for r in pushed)
+
+
+def test_pagerank_changes_the_ranking_towards_what_many_candidates_resemble(lib):
+    import numpy as np
+
+    plain = lib.search(Query(text="sea water waves", k=6, mmr_lambda=1.0, use_pagerank=False))
+    ranked = lib.search(Query(text="sea water waves", k=6, mmr_lambda=1.0, use_pagerank=True))
+    assert len(plain) == len(ranked) == 6 and len({r.item.id for r in ranked}) == 6
+    assert [r.item.id for r in ranked] != [r.item.id for r in plain]
+
+    def cohesion(results):   # mean pairwise cosine of the results' words vectors
+        v = lib.indexes[lib.words_embedder.id].get_vectors([r.item.id for r in results])
+        sims = v @ v.T
+        return float((sims.sum() - np.trace(sims)) / (len(v) * (len(v) - 1)))
+
+    assert cohesion(ranked) > cohesion(plain)
 
 
 def test_near_duplicates_are_grouped(lib, art_folder):

@@ -50,7 +50,6 @@ BAND_SIGMA = 4.0            # band-pass: minus a Gaussian blur of this sigma (wo
 TEXTURE = 1.0               # a cell whose band-passed lightness varies less is not counted
 CELL_CORRELATION = 0.8
 SHIFT = 4                   # a cell may move this many work pixels (3% of the side): warped copies
-SHIFT_STEP = 1
 PLACE_SIDE = 96             # crops are placed by correlation on views of this long side
 PLACE_SCALES = (0.9, 0.8, 0.7, 0.6, 0.5)
 PLACE_KEEP = 2
@@ -81,8 +80,10 @@ class CopyFeatures:
         keypoints, self.descriptors = orb.detectAndCompute(stretched, None)
         self.points = np.array([k.pt for k in keypoints], dtype=np.float32).reshape(-1, 2)
         self.smooth = cv2.GaussianBlur(lightness, (0, 0), 1.0)
-        work = cv2.resize(self.smooth, (WORK, WORK), interpolation=cv2.INTER_AREA)
-        self.work = _band_pass(cv2, work)
+        work = _band_pass(cv2, cv2.resize(self.smooth, (WORK, WORK), interpolation=cv2.INTER_AREA))
+        side = WORK // GRID
+        self.cells = [(y, x, work[y:y + side, x:x + side]) for y in range(0, WORK, side) for x in range(0, WORK, side)
+                      if float(work[y:y + side, x:x + side].std()) >= TEXTURE]   # the textured cells
         scale = PLACE_SIDE / max(self.shape)
         self.coarse = cv2.resize(self.smooth, (max(1, round(self.shape[1] * scale)), max(1, round(self.shape[0] * scale))),
                                  interpolation=cv2.INTER_AREA)
@@ -150,23 +151,15 @@ def _copied_share(query: CopyFeatures, candidate: CopyFeatures, affine: np.ndarr
     inside = (cx >= -0.5) & (cx <= cw - 0.5) & (cy >= -0.5) & (cy <= ch - 0.5)
     warped = _band_pass(cv2, cv2.remap(candidate.smooth, cx, cy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
 
-    def cells(x: np.ndarray) -> np.ndarray:
-        side = WORK // GRID
-        return x.reshape(GRID, side, GRID, side).transpose(0, 2, 1, 3).reshape(GRID * GRID, -1)
-
-    a = cells(query.work)
-    a = a - a.mean(axis=1, keepdims=True)
-    textured = a.std(axis=1) >= TEXTURE
-    best = np.full(GRID * GRID, -1.0, dtype=np.float32)
-    for dy in range(0, 2 * SHIFT + 1, SHIFT_STEP):
-        for dx in range(0, 2 * SHIFT + 1, SHIFT_STEP):
-            b = cells(warped[dy:dy + WORK, dx:dx + WORK])
-            b = b - b.mean(axis=1, keepdims=True)
-            r = (a * b).sum(axis=1) / np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1) + 1e-6)
-            r[~cells(inside[dy:dy + WORK, dx:dx + WORK]).all(axis=1)] = -1.0
-            np.maximum(best, r, out=best)
-    copied = textured & (best > CELL_CORRELATION)
-    return float(copied.sum()) / max(int(textured.sum()), 1)
+    # Each textured cell against the warped candidate around it: the best normalised correlation
+    # over shifts of up to SHIFT work pixels (TM_CCOEFF_NORMED is Pearson's r of the two windows).
+    side = WORK // GRID
+    copied = 0
+    for y, x, cell in query.cells:
+        if inside[y + SHIFT:y + SHIFT + side, x + SHIFT:x + SHIFT + side].all():
+            around = warped[y:y + side + 2 * SHIFT, x:x + side + 2 * SHIFT]
+            copied += float(cv2.matchTemplate(around, cell, cv2.TM_CCOEFF_NORMED).max()) > CELL_CORRELATION
+    return copied / max(len(query.cells), 1)
 
 
 def query_views(image: Image.Image) -> list[CopyFeatures]:

@@ -211,10 +211,17 @@ class CanvasDocument:
                                 self.width, self.height)
         return self.add_layer(name or default_name, pixels, index=len(self.layers))
 
-    def add_result_layer(self, image: Image.Image, name: str, provenance: dict[str, Any]) -> Layer:
+    def add_result_layer(self, image: Image.Image, name: str, provenance: dict[str, Any],
+                         mask: Optional[Image.Image] = None) -> Layer:
         """Land a generated result as a new top layer; ``provenance`` is kept with the layer
-        (and in project files). A result of another size is scaled to fit and centred."""
+        (and in project files). A result of another size is scaled to fit and centred. With
+        ``mask`` (a fill's selection, white = filled) the layer holds the filled region only,
+        transparent elsewhere, so the layers under it stay as they were."""
         image = fit_image(image, self.width, self.height, enlarge=True)
+        if mask is not None:
+            image = image.convert("RGBA")
+            alpha = np.asarray(image)[..., 3] * (np.asarray(mask.convert("L").resize(image.size, Image.NEAREST)) > 127)
+            image.putalpha(Image.fromarray(alpha.astype(np.uint8)))
         pixels = place_centered(image_to_pixels(image), self.width, self.height)
         return self.add_layer(name, pixels, index=len(self.layers), provenance=dict(provenance))
 

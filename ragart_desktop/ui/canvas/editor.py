@@ -296,8 +296,16 @@ class CanvasEditor(Editor):
         self.results.show()
 
     def accept_result(self, image: Image.Image, provenance: dict[str, Any]) -> None:
-        """Land a result directly as a new layer, named after what made it."""
-        self.doc.add_result_layer(image, f"Result — {describe(provenance)}", provenance)
+        """Land a result directly as a new layer, named after what made it; a fill's layer holds
+        the filled selection only (its mask is the one the request names)."""
+        request = provenance.get("request") or {}
+        mask = None
+        if request.get("mode") == "fill" and request.get("mask"):
+            try:
+                mask, _ = open_image(request["mask"])
+            except RagartError as exc:   # the mask is gone: the whole result lands, and the user is told
+                self._report(exc)
+        self.doc.add_result_layer(image, f"Result — {describe(provenance)}", provenance, mask=mask)
 
     def _accept_result(self, image: Image.Image, provenance: dict) -> None:
         self.accept_result(image, provenance)

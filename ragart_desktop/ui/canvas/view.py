@@ -154,10 +154,10 @@ class CanvasView(QWidget):
             p.fillRect(visible, self._checker)
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.scale < 1.0)
             p.drawImage(dst, self._image, src)
+            if self._selection_visible():   # under a preview: a fill's result shows as it would land
+                p.drawImage(dst, self._selection, src)
             if self._preview is not None:
                 p.drawImage(self._preview_target(canvas), self._preview)
-            if self._selection_visible():
-                p.drawImage(dst, self._selection, src)
             p.restore()
         p.setPen(QPen(QColor(0, 0, 0, 160), 1))
         p.drawRect(canvas.adjusted(-1, -1, 0, 0))

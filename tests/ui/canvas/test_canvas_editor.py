@@ -250,3 +250,21 @@ def test_a_project_opens_off_the_ui_thread_and_a_damaged_one_is_reported(qtbot, 
     finally:
         editor_module.open_project = original
         editor.shutdown()
+
+
+def test_an_accepted_fill_is_a_layer_of_the_filled_region_and_its_preview_is_not_tinted(editor, tmp_path):
+    mask = np.zeros((240, 320), np.uint8)
+    mask[60:120, 100:200] = 255
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+    editor.document.select_all()
+    result = Image.new("RGB", (320, 240), (10, 160, 30))
+    editor.add_result(result, {"engine": "builtin", "seed": 1,
+                               "request": {"mode": "fill", "mask": str(tmp_path / "mask.png")}})
+    # The preview is drawn over the selection tint, not under it.
+    shot = editor.view.grab().toImage()
+    assert shot.pixelColor(150 + 10, 90 + 10).getRgb()[:3] == (10, 160, 30)
+    editor.results.accept_button.click()
+    layer = editor.document.layers[-1]
+    alpha = layer.pixels[..., 3]
+    assert alpha[mask > 0].min() == 255 and alpha[mask == 0].max() == 0   # the filled region only
+    assert tuple(layer.pixels[90, 150, :3]) == (10, 160, 30)

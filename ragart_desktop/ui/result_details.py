@@ -19,6 +19,8 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from ragart_desktop.core.generate.image.near_copy import NEAR_COPY
+
 # score key -> (label, what it means: a few words on screen, the whole story in the tooltip).
 # prompt_fit depends on how it was measured.
 Meaning = tuple[str, str, str]
@@ -28,6 +30,10 @@ SCORE_MEANINGS: dict[str, Meaning] = {
                              "weighted as they were: 1 is the same look, 0 unrelated."),
     "max_reference_similarity": ("Closest reference", "the one reference it is most like",
                                  "Closeness to the single reference it is most like; near 1 it may copy that one."),
+    "prompt_words_in_references": ("Prompt words in references", "share of the prompt's words the references hold",
+                                   "The share of the prompt's words found in the references' tags, titles and "
+                                   "descriptions: how well the references fit the prompt, not the picture (without "
+                                   "a CLIP model nothing reads the picture itself)."),
 }
 PROMPT_FIT_LIBRARY_WORDS = ("Prompt words (indirect)", "no CLIP model: the prompt vs look-alikes' words",
                             "How well the words of the library pictures that look most like it match the "
@@ -36,10 +42,11 @@ PROMPT_FIT_CLIP = ("Fits the prompt", "CLIP: picture vs prompt (0.2–0.35 is go
                    "CLIP's agreement between the picture and the prompt; about 0.2–0.35 is a good fit.")
 PROMPT_FIT_UNKNOWN = ("Fits the prompt", "how well it matches the prompt",
                       "How well it matches the prompt (how it was measured was not recorded).")
-NEAREST = ("Nearest library item", "the most similar item in your library",
-           "Closeness to the most similar item in your whole library; the near-copy guard flags it when "
-           "it is too close.")
-_PATH_IN_WARNING = re.compile(r"near-copy of (.+?) \(similarity")
+NEAREST = ("Nearest library item", "share of the picture copied from it",
+           "The share of the picture copied from the library item it is most copied from, after aligning "
+           f"crops, scaling, mirroring, small rotations and recolouring; the near-copy guard flags it from {NEAR_COPY:.2f}.")
+# The guard's warning, as it is now ("near-copy of PATH: 93% of …") and in older records ("… (similarity").
+_PATH_IN_WARNING = re.compile(r"near-copy of (.+?)(?:: \d+% of the picture| \(similarity)")
 
 
 @dataclass(frozen=True)

@@ -96,3 +96,18 @@ def test_a_near_copy_from_a_real_generation_is_explained_in_the_strip_and_histor
         assert [Path(item.path).name for item in selected] == [paths[2].name]
     finally:
         close_discarding(win)
+
+
+def test_the_near_copy_guard_s_own_words_and_the_reference_words_score_are_explained():
+    from ragart_desktop.core.generate.image.evaluate import Evaluation
+    from ragart_desktop.core.generate.image.near_copy import CopyMatch
+    from ragart_desktop.ui.result_details import explain
+
+    ev = Evaluation(scores={"prompt_words_in_references": 0.5}, prompt_fit_method="reference-words",
+                    nearest=CopyMatch(12, "/art/sea/calm-bay.png", 0.93))
+    ev.warnings.append("near-copy of /art/sea/calm-bay.png: 93% of the picture is copied from it (flagged from 40%).")
+    explained = explain({**ev.to_json(), "references": []})    # the copied picture is not a reference
+    assert explained.near_copy.name == "calm-bay.png" and explained.near_copy.item_id == 12
+    labels = {s.key: (s.label, s.meaning) for s in explained.scores}
+    assert labels["prompt_words_in_references"][0] == "Prompt words in references"
+    assert "copied" in labels["nearest_similarity"][1]

@@ -19,32 +19,8 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from ragart_desktop.core.generate.image.near_copy import NEAR_COPY
+from ragart_desktop.core.generate.image.evaluate import score_meaning
 
-# score key -> (label, what it means: a few words on screen, the whole story in the tooltip).
-# prompt_fit depends on how it was measured.
-Meaning = tuple[str, str, str]
-SCORE_MEANINGS: dict[str, Meaning] = {
-    "reference_similarity": ("Like its references", "look shared with the references (1 = same)",
-                             "Closeness in colour, texture and layout to the references that shaped it, "
-                             "weighted as they were: 1 is the same look, 0 unrelated."),
-    "max_reference_similarity": ("Closest reference", "the one reference it is most like",
-                                 "Closeness to the single reference it is most like; near 1 it may copy that one."),
-    "prompt_words_in_references": ("Prompt words in references", "share of the prompt's words the references hold",
-                                   "The share of the prompt's words found in the references' tags, titles and "
-                                   "descriptions: how well the references fit the prompt, not the picture (without "
-                                   "a CLIP model nothing reads the picture itself)."),
-}
-PROMPT_FIT_LIBRARY_WORDS = ("Prompt words (indirect)", "no CLIP model: the prompt vs look-alikes' words",
-                            "How well the words of the library pictures that look most like it match the "
-                            "prompt. Without a CLIP model the picture itself is not read, so this is indirect.")
-PROMPT_FIT_CLIP = ("Fits the prompt", "CLIP: picture vs prompt (0.2–0.35 is good)",
-                   "CLIP's agreement between the picture and the prompt; about 0.2–0.35 is a good fit.")
-PROMPT_FIT_UNKNOWN = ("Fits the prompt", "how well it matches the prompt",
-                      "How well it matches the prompt (how it was measured was not recorded).")
-NEAREST = ("Nearest library item", "share of the picture copied from it",
-           "The share of the picture copied from the library item it is most copied from, after aligning "
-           f"crops, scaling, mirroring, small rotations and recolouring; the near-copy guard flags it from {NEAR_COPY:.2f}.")
 # The guard's warning, as it is now ("near-copy of PATH: 93% of …") and in older records ("… (similarity").
 _PATH_IN_WARNING = re.compile(r"near-copy of (.+?)(?:: \d+% of the picture| \(similarity)")
 
@@ -98,10 +74,11 @@ def explain(record: dict[str, Any]) -> Explanation:
                   for r in record.get("references") or [] if r.get("path")]
     scores = []
     for key, value in (record.get("scores") or {}).items():
-        scores.append(ShownScore(key, float(value), *_meaning(key, str(record.get("prompt_fit_method") or ""))))
+        scores.append(ShownScore(key, float(value), *score_meaning(key, str(record.get("prompt_fit_method") or ""))))
     nearest = record.get("nearest_library_item") or {}
     if nearest.get("similarity") is not None:
-        scores.append(ShownScore("nearest_similarity", float(nearest["similarity"]), *NEAREST))
+        scores.append(ShownScore("nearest_similarity", float(nearest["similarity"]),
+                                 *score_meaning("nearest_similarity")))
     near_copy, others = None, []
     for warning in record.get("warnings") or []:
         if near_copy is None and "near-copy" in warning.lower():
@@ -110,14 +87,6 @@ def explain(record: dict[str, Any]) -> Explanation:
         else:
             others.append(str(warning))
     return Explanation(references, scores, near_copy, others)
-
-
-def _meaning(key: str, prompt_fit_method: str) -> Meaning:
-    if key == "prompt_fit":
-        if prompt_fit_method == "library-words":
-            return PROMPT_FIT_LIBRARY_WORDS
-        return PROMPT_FIT_CLIP if prompt_fit_method.startswith("clip") else PROMPT_FIT_UNKNOWN
-    return SCORE_MEANINGS.get(key, (key.replace("_", " ").capitalize(), "", ""))
 
 
 def _near_copy_name(warning: str, item_id: Optional[int], references: list[ShownReference]) -> str:

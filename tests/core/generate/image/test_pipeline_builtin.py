@@ -114,7 +114,7 @@ def test_without_an_image_text_model_prompt_fit_is_not_claimed_only_shared_words
     assert "prompt_fit" not in ev.scores and ev.prompt_fit_method == "reference-words"
     other = evaluate(result.outputs[0].image, "pine forest", result.references, lib)
     assert ev.scores["prompt_words_in_references"] == 1.0 and other.scores["prompt_words_in_references"] == 0.0
-    assert "not the picture" in SCORE_MEANINGS["prompt_words_in_references"]
+    assert "not the picture" in SCORE_MEANINGS["prompt_words_in_references"].explanation
     assert result.output_json(result.outputs[0])["prompt_fit_method"] == "reference-words"
 
 

@@ -101,7 +101,7 @@ def test_no_excluded_module_is_imported_by_what_the_app_loads():
     checkpoint imports torch.testing._internal, so the frozen app could not load any model)."""
     loaded = _imports_in_a_fresh_python(
         "import torch\nfrom transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer\n"
-        "import pronouncing, pypinyin, opencc, rjieba, mido, pretty_midi, usearch.index\n"
+        "import pronouncing, pypinyin, opencc, rjieba, mido, pretty_midi, usearch.index, cv2\n"
         "from PySide6 import QtWidgets, QtMultimedia, QtSvg\n")
     excludes = _bundle_data().EXCLUDES
     hit = sorted(m for m in loaded for ex in excludes if m == ex or m.startswith(ex + "."))
@@ -110,7 +110,8 @@ def test_no_excluded_module_is_imported_by_what_the_app_loads():
 
 def test_packages_that_read_their_metadata_carry_it():
     """The executable carries .dist-info only for METADATA_PACKAGES (and what PyInstaller's own hooks
-    add); importing the text and music libraries must need no other package's metadata."""
+    add); importing the text and music libraries and OpenCV (the near-copy guard) must need no other
+    package's metadata."""
     allowed = set(_bundle_data().METADATA_PACKAGES)
     code = (
         "import importlib.metadata as md\n"
@@ -121,6 +122,6 @@ def test_packages_that_read_their_metadata_carry_it():
         "        raise md.PackageNotFoundError(name)\n"
         "    return real(name)\n"
         "md.distribution = distribution\n"
-        "import pronouncing, pypinyin, opencc, rjieba, mido, pretty_midi\n"
+        "import pronouncing, pypinyin, opencc, rjieba, mido, pretty_midi, cv2\n"
         "pronouncing.rhymes('night')\n")
     _imports_in_a_fresh_python(code)

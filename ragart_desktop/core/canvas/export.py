@@ -11,7 +11,7 @@ from typing import Any
 
 from PIL import Image, PngImagePlugin
 
-from ragart_desktop.core.canvas.fileio import atomic_write
+from ragart_desktop.core.fileio import atomic_write
 from ragart_desktop.core.errors import BadInputError, UsageError
 
 METADATA_KEY = "ragart"

@@ -27,7 +27,7 @@ from PIL import Image
 
 from ragart_desktop.core.canvas.commands import command_from_record
 from ragart_desktop.core.canvas.document import CanvasDocument
-from ragart_desktop.core.canvas.fileio import atomic_write
+from ragart_desktop.core.fileio import atomic_write
 from ragart_desktop.core.canvas.layer import Layer
 from ragart_desktop.core.canvas.project_format import (
     Damaged, MemberBudget, check_manifest, read_manifest_json, read_png, read_tiles)

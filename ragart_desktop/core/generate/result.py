@@ -7,39 +7,14 @@ output files, the JSON the CLI prints and the history entry are shared.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, ClassVar, Optional, Sequence
+from typing import Any, ClassVar, Optional, Sequence
 
 from ragart_desktop import __version__
-from ragart_desktop.core.errors import StorageError
 from ragart_desktop.core.generate.references import Reference
 from ragart_desktop.core.history import HistoryRecord
-
-
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None], what: str = "the file") -> Path:
-    """Write through a temp file in the same folder, fsync, then rename: a cancelled or crashed job
-    (or a full disk) never leaves a half-written file under ``path``."""
-    path = Path(path)
-    tmp: Optional[str] = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".ragart-", suffix=path.suffix, dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        raise StorageError(f"{what} could not be written ({exc.strerror or exc}).", path=path) from exc
-    return path
 
 
 def output_targets(out: str | os.PathLike, seeds: Sequence[int], suffixes: Sequence[str]) -> list[Path]:
@@ -84,7 +59,7 @@ class GenerationResult:
         return {}
 
     def write(self, out: Any, path: Path, record: dict[str, Any]) -> Path:
-        """Write one output with its record embedded (atomically, see ``atomic_write``)."""
+        """Write one output with its record embedded (atomically, with ``core.fileio.atomic_write``)."""
         raise NotImplementedError
 
     # ---- shared ---------------------------------------------------------------------------------

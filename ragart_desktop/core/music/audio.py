@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import numpy as np
 
 from ragart_desktop.core.assets import package_data
-from ragart_desktop.core.canvas.fileio import atomic_write
+from ragart_desktop.core.fileio import atomic_write
 from ragart_desktop.core.errors import BadInputError
 from ragart_desktop.core.music.score import Score
 from ragart_desktop.core.music.soundfont import SoundFont

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 import mido
 
-from ragart_desktop.core.canvas.fileio import atomic_write
+from ragart_desktop.core.fileio import atomic_write
 from ragart_desktop.core.errors import BadInputError, RagartError, UsageError
 from ragart_desktop.core.music.score import EPS, Note, Score, TempoChange, TimeSignature, Track
 from ragart_desktop.core.music.theory import Key, parse_key

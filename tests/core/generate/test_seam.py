@@ -9,7 +9,8 @@ import pytest
 from ragart_desktop.core.errors import BadInputError, ModelError, StorageError
 from ragart_desktop.core.generate.engine import BUILTIN, Engine, make_engine
 from ragart_desktop.core.generate.references import Reference, ReferenceSpec, gather_references
-from ragart_desktop.core.generate.result import atomic_write, output_targets
+from ragart_desktop.core.fileio import atomic_write
+from ragart_desktop.core.generate.result import output_targets
 from ragart_desktop.core.progress import Task
 from ragart_desktop.core.retrieval.query import Query
 from tests.core.library.conftest import art_folder, make_library, shared_embedders  # noqa: F401

@@ -15,7 +15,7 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from ragart_desktop.core.errors import BadInputError
-from ragart_desktop.core.generate.result import atomic_write
+from ragart_desktop.core.fileio import atomic_write
 
 CHUNK = "ragart"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ragart_desktop.core.errors import BadInputError
-from ragart_desktop.core.generate.result import atomic_write
+from ragart_desktop.core.fileio import atomic_write
 
 SUFFIXES = (".md", ".txt")   # the first is what a folder receives
 SIDECAR = ".ragart.json"

@@ -5,7 +5,6 @@ the pipeline's request. References are pinned from the browser (context menu or 
 """
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -18,10 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from ragart_desktop.ui.browser.model import items_from_mime
+from ragart_desktop.ui.seed_control import SeedControl
 
 MODES = (("Text to image", "txt2img"), ("Refine the canvas", "refine"), ("Fill the selection", "fill"),
          ("Restyle after references", "restyle"))
-MAX_SEED = 2**31 - 1
 
 
 @dataclass
@@ -153,18 +152,7 @@ class GenerationPanel(QWidget):
         strength_row = QHBoxLayout()
         strength_row.addWidget(self.strength, 1)
         strength_row.addWidget(self.strength_label)
-        self.seed = QSpinBox()
-        self.seed.setRange(0, MAX_SEED)
-        self.seed.setValue(random.randint(0, 99999))
-        self.fixed_seed = QCheckBox("Fixed")
-        self.fixed_seed.setToolTip("Keep this seed; otherwise every run draws a new one")
-        dice = QToolButton(text="New")
-        dice.setToolTip("Draw a new seed")
-        dice.clicked.connect(lambda: self.seed.setValue(random.randint(0, MAX_SEED)))
-        seed_row = QHBoxLayout()
-        seed_row.addWidget(self.seed, 1)
-        seed_row.addWidget(dice)
-        seed_row.addWidget(self.fixed_seed)
+        self.seed = SeedControl()
         self.steps = QSpinBox()
         self.steps.setRange(0, 150)
         self.steps.setSpecialValueText("Auto")   # 0: the model's own (a Turbo model takes 2, SD 25)
@@ -185,7 +173,7 @@ class GenerationPanel(QWidget):
         form.addRow("Engine", self.engine)
         form.addRow("LoRA", lora_row)
         form.addRow("Strength", strength_row)
-        form.addRow("Seed", seed_row)
+        form.addRow("Seed", self.seed)
         form.addRow("Steps", self.steps)
         form.addRow("Batch", self.batch)
         layout = QVBoxLayout(self)
@@ -278,9 +266,7 @@ class GenerationPanel(QWidget):
     # -- values ------------------------------------------------------------------------------------
 
     def form(self) -> GenerationForm:
-        seed = self.seed.value() if self.fixed_seed.isChecked() else random.randint(0, MAX_SEED)
-        if not self.fixed_seed.isChecked():
-            self.seed.setValue(seed)   # shows the seed this run uses, so it can be kept
+        seed = self.seed.for_next_run()
         return GenerationForm(
             prompt=self.prompt.toPlainText().strip(),
             mode=self.mode.currentData(),
@@ -324,8 +310,7 @@ class GenerationPanel(QWidget):
         if "strength" in request:
             self.strength.setValue(int(round(float(request["strength"]) * 100)))
         if request.get("seed") is not None:
-            self.seed.setValue(int(request["seed"]))
-            self.fixed_seed.setChecked(True)
+            self.seed.restore(int(request["seed"]))
         if "steps" in request:
             self.steps.setValue(int(request["steps"] or 0))
         if "count" in request or "batch" in request:

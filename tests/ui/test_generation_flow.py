@@ -30,7 +30,7 @@ def test_generate_with_the_builtin_engine_records_history_and_reruns(qtbot, wind
         window.import_paths([str(tmp_path / "art")])
     panel = window.generation_panel
     panel.prompt.setPlainText("a harbour at dusk")
-    panel.fixed_seed.setChecked(True)
+    panel.seed.fixed.setChecked(True)
     panel.seed.setValue(1234)
     pinned = window.service.library().browse("image", 0, 2)
     panel.pin_items(pinned)
@@ -47,14 +47,14 @@ def test_generate_with_the_builtin_engine_records_history_and_reruns(qtbot, wind
     assert record.outputs[0]["seed"] == 1234
 
     panel.prompt.setPlainText("something else")
-    panel.fixed_seed.setChecked(False)
+    panel.seed.fixed.setChecked(False)
     panel.clear_pinned()
     panel.retrieve.setChecked(True)
     item = window.history_view.list.item(0)
     stored, index = item.data(Qt.ItemDataRole.UserRole)
     window.history_view.rerun_requested.emit("image", dict(stored.request, seed=stored.outputs[index]["seed"], count=1))
     assert panel.prompt.toPlainText() == "a harbour at dusk"
-    assert panel.seed.value() == 1234 and panel.fixed_seed.isChecked()
+    assert panel.seed.value() == 1234 and panel.seed.fixed.isChecked()
     assert [p.item_id for p in panel.pinned] == [it.id for it in pinned] and not panel.retrieve.isChecked()
     # The re-run makes the same picture again.
     with qtbot.waitSignal(window.model_worker.finished, timeout=300_000):

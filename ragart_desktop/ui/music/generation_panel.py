@@ -9,7 +9,6 @@ the browser for pieces like the selection. The panel only collects values (``Mus
 """
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -22,10 +21,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from ragart_desktop.core.generate.music.request import PARTS
 from ragart_desktop.ui.generation_panel import PinnedList, PinnedRef
+from ragart_desktop.ui.seed_control import SeedControl
 
 MODES = (("Continue", "continue"), ("Fill the range (infill)", "infill"), ("Accompany the track", "accompany"),
          ("Vary the selection", "vary"))
-MAX_SEED = 2**31 - 1
 BUILTIN = ("Built-in (learns from your pieces, no model needed)", "builtin")
 
 
@@ -96,13 +95,7 @@ class MusicGenerationPanel(QWidget):
         self.count.setToolTip("Variations to compare side by side")
         self.engine = QComboBox()
         self.engine.addItem(*BUILTIN)
-        self.seed = QSpinBox()
-        self.seed.setRange(0, MAX_SEED)
-        self.seed.setValue(random.randint(0, 99999))
-        self.fixed_seed = QCheckBox("Fixed")
-        seed_row = QHBoxLayout()
-        seed_row.addWidget(self.seed, 1)
-        seed_row.addWidget(self.fixed_seed)
+        self.seed = SeedControl()
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText("Words to find pieces by (optional): waltz, melancholy …")
 
@@ -168,7 +161,7 @@ class MusicGenerationPanel(QWidget):
         form.addRow("Temperature", self.temperature)
         form.addRow("Variations", self.count)
         form.addRow("Engine", self.engine)
-        form.addRow("Seed", seed_row)
+        form.addRow("Seed", self.seed)
         form.addRow("Words", self.prompt)
         self._form = form
         self.extra_actions = QHBoxLayout()     # other tools join here (add_action)
@@ -286,9 +279,7 @@ class MusicGenerationPanel(QWidget):
 
     # -- values --------------------------------------------------------------------------------------
     def form(self) -> MusicForm:
-        seed = self.seed.value() if self.fixed_seed.isChecked() else random.randint(0, MAX_SEED)
-        if not self.fixed_seed.isChecked():
-            self.seed.setValue(seed)
+        seed = self.seed.for_next_run()
         return MusicForm(
             mode=self.mode.currentData(), from_selection=bool(self.source.currentData()), bars=self.bars.value(),
             parts=tuple(p for p, box in self.parts.items() if box.isChecked()), key_lock=self.key_lock.isChecked(),
@@ -313,8 +304,7 @@ class MusicGenerationPanel(QWidget):
         if index >= 0:
             self.engine.setCurrentIndex(index)
         if request.get("seed") is not None:
-            self.seed.setValue(int(request["seed"]))
-            self.fixed_seed.setChecked(True)
+            self.seed.restore(int(request["seed"]))
         self.prompt.setText(str(request.get("prompt") or ""))
         self.retrieve.setChecked(bool(request.get("retrieve", True)))
         self.pin_dicts([{"id": r["item_id"], "path": r["path"], "kind": "music"}

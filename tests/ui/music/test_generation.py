@@ -35,7 +35,7 @@ def test_a_continuation_is_offered_with_its_references_and_accepted_as_one_step(
     panel.source.setCurrentIndex(panel.source.findData(False))          # from the end of the piece
     panel.bars.setValue(2)
     panel.count.setValue(2)
-    panel.fixed_seed.setChecked(True)
+    panel.seed.fixed.setChecked(True)
     panel.seed.setValue(11)
     qtbot.waitUntil(lambda: "end of the piece" in panel.scope.text(), timeout=2000)   # what it will work on
     editor.generate()

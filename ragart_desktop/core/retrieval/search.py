@@ -144,7 +144,9 @@ def _search(lib: "Library", q: Query, task: Task, notices: list[str]) -> list[Se
     items = lib.catalog.items(order)
 
     # 6. Explain and group.
-    results = [SearchResult(it, float(score_of[it.id]), _why(lib, it, text, channels, negatives)) for it in items]
+    stored = _stored_vectors(lib, [it.id for it in items], channels, negatives)
+    results = [SearchResult(it, float(score_of[it.id]), _why(row, it, text, channels, negatives, stored))
+               for row, it in enumerate(items)]
     _group(lib, results)
     return results
 
@@ -302,7 +304,17 @@ def _damaged_index_notices(lib: "Library") -> list[str]:
             for e in lib.embedders if lib.indexes[e.id].rebuild_reason]
 
 
-def _why(lib: "Library", item, text: ParsedText, channels: list[_Channel], negatives: list[_Negative]) -> str:
+def _stored_vectors(lib: "Library", ids: list[int], channels: list[_Channel],
+                    negatives: list[_Negative]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The results' stored vectors in each space the explanations need: one index lookup per space,
+    not one per result and space (20 results x a few spaces of lock, contains and get)."""
+    spaces = {ch.embedder.id for ch in channels if ch.label} | {neg.embedder.id for neg in negatives}
+    return {eid: lib.indexes[eid].lookup(ids) for eid in spaces}
+
+
+def _why(row: int, item, text: ParsedText, channels: list[_Channel], negatives: list[_Negative],
+         stored: dict[str, tuple[np.ndarray, np.ndarray]]) -> str:
+    """Why result number ``row`` came up; ``stored`` holds the results' vectors per space."""
     reasons: list[str] = []
     if text.positive:
         matched = _matched_words(text, " ".join([item.title, " ".join(item.tags), item.words, item.note, item.body]))
@@ -311,10 +323,10 @@ def _why(lib: "Library", item, text: ParsedText, channels: list[_Channel], negat
     for ch in channels:
         if not ch.label:   # searching away from the negatives: they explain it below
             continue
-        found_vectors, found = lib.indexes[ch.embedder.id].lookup([item.id])
-        if not found[0]:
+        vectors, found = stored[ch.embedder.id]
+        if not found[row]:
             continue
-        v = found_vectors[0]
+        v = vectors[row]
         if ch.examples:
             label, best = max(((lbl, float(v @ ev)) for lbl, ev in ch.examples), key=lambda t: t[1])
             reasons.append(f"similar to {label} ({best:.2f}, {ch.embedder.id})")
@@ -322,9 +334,9 @@ def _why(lib: "Library", item, text: ParsedText, channels: list[_Channel], negat
             reasons.append(f"{ch.label} ({float(v @ ch.vector):.2f})")
     away: dict[str, float] = {}
     for neg in negatives:
-        found_vectors, found = lib.indexes[neg.embedder.id].lookup([item.id])
-        if found[0]:
-            sim = float(found_vectors[0] @ neg.vector)
+        vectors, found = stored[neg.embedder.id]
+        if found[row]:
+            sim = float(vectors[row] @ neg.vector)
             away[neg.label] = max(sim, away.get(neg.label, -1.0))
     reasons += [f"away from {label} ({sim:.2f})" for label, sim in away.items()]
     return "; ".join(reasons) or "related"

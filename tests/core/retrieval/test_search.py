@@ -128,3 +128,16 @@ def test_near_duplicates_are_grouped(lib, art_folder):
     results = lib.search(Query(text="calm bay", kinds=("image",), k=4))
     groups = {r.item.path.rsplit("/", 1)[-1]: r.group for r in results}
     assert groups["calm-bay.png"] is not None and groups["calm-bay.png"] == groups["calm-bay-small.png"]
+
+
+def test_why_figures_are_each_results_own_similarity(lib):
+    """The closeness a result's "why" shows is that result's stored vector against the query's."""
+    import re
+
+    query = lib.words_embedder.embed_one("harbour")
+    results = lib.search(Query(text="harbour", k=6))
+    index = lib.indexes[lib.words_embedder.id]
+    shown = [float(re.search(r'words close to "harbour" \((-?[0-9.]+)\)', r.why).group(1)) for r in results]
+    stored = [float(index.lookup([r.item.id])[0][0] @ query) for r in results]
+    assert len(set(shown)) > 1
+    assert shown == pytest.approx(stored, abs=0.006)

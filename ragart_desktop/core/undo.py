@@ -8,6 +8,7 @@ are dropped; the newest entry is always kept, so the last edit can be undone how
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Optional
 
 log = logging.getLogger(__name__)
@@ -122,3 +123,52 @@ class History:
             dropped += 1
         if dropped:
             log.debug("history: dropped %d oldest entries to stay within %d bytes", dropped, self.max_bytes)
+
+
+class UndoableDocument:
+    """Undo, redo and "modified since saved" for a document that keeps its edits in ``history``.
+
+    A document sets ``history`` and ``path``, calls ``mark_saved()`` when it starts clean, and may
+    override ``_before_history_step`` (the canvas ends a brush stroke first) or
+    ``_after_history_step`` (the score tells its views).
+    """
+
+    history: History
+    path: Optional[Path]
+    _saved_revision: int = 0
+
+    @property
+    def can_undo(self) -> bool:
+        return self.history.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        return self.history.can_redo
+
+    def undo(self) -> bool:
+        self._before_history_step()
+        done = self.history.undo(self) is not None
+        self._after_history_step()
+        return done
+
+    def redo(self) -> bool:
+        self._before_history_step()
+        done = self.history.redo(self) is not None
+        self._after_history_step()
+        return done
+
+    @property
+    def modified(self) -> bool:
+        """True when there are edits since the last save (or since opening)."""
+        return self.history.revision != self._saved_revision
+
+    def mark_saved(self, path: Optional[Path] = None) -> None:
+        if path is not None:
+            self.path = Path(path)
+        self._saved_revision = self.history.revision
+
+    def _before_history_step(self) -> None:
+        pass
+
+    def _after_history_step(self) -> None:
+        pass

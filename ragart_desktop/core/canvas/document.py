@@ -42,7 +42,7 @@ from ragart_desktop.core.canvas.layer import (
 from ragart_desktop.core.canvas.selection import SelectMode, combine, polygon_mask
 from ragart_desktop.core.canvas.tiles import capture, changed_only, restore, tile_rect, tile_runs, tiles_in
 from ragart_desktop.core.errors import BadInputError, UsageError
-from ragart_desktop.core.undo import History
+from ragart_desktop.core.undo import History, UndoableDocument
 
 
 MAX_SIDE = 16384
@@ -65,7 +65,7 @@ class Change:
 Listener = Callable[[Change], None]
 
 
-class CanvasDocument:
+class CanvasDocument(UndoableDocument):
     def __init__(self, width: int, height: int, *, history: Optional[History] = None):
         if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
             raise UsageError(f"a canvas of {width} x {height} pixels is not possible.",
@@ -83,7 +83,7 @@ class CanvasDocument:
         self.path: Optional[Path] = None        # the project file, once saved or opened
         self.session_id = uuid.uuid4().hex      # names the autosave of an untitled document
         self.next_layer_id = 1
-        self._saved_revision = self.history.revision
+        self.mark_saved()
         self._listeners: list[Listener] = []
         self._stroke: Optional[Stroke] = None
         self._stroke_target: Optional[int] = None
@@ -410,31 +410,8 @@ class CanvasDocument:
         return write_png_with_metadata(self.flattened_rgba(), Path(path), metadata)
 
     # -- history ----------------------------------------------------------------------------
-    @property
-    def can_undo(self) -> bool:
-        return self.history.can_undo
-
-    @property
-    def can_redo(self) -> bool:
-        return self.history.can_redo
-
-    def undo(self) -> bool:
+    def _before_history_step(self) -> None:
         self.end_stroke()
-        return self.history.undo(self) is not None
-
-    def redo(self) -> bool:
-        self.end_stroke()
-        return self.history.redo(self) is not None
-
-    @property
-    def modified(self) -> bool:
-        """True when there are edits since the last save (or since opening)."""
-        return self.history.revision != self._saved_revision
-
-    def mark_saved(self, path: Optional[Path] = None) -> None:
-        if path is not None:
-            self.path = Path(path)
-        self._saved_revision = self.history.revision
 
     def mark_unsaved(self) -> None:
         self._saved_revision = -1
@@ -455,7 +432,7 @@ class CanvasDocument:
             self._selection_bbox = self.bounds
         self.next_layer_id = next_layer_id
         self.history.replace_done(history)
-        self._saved_revision = self.history.revision
+        self.mark_saved()
         self._notify(Change(rect=self.bounds, layers=True, selection=self.bounds))
         self.refresh_composite()
 

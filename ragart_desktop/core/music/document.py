@@ -26,7 +26,7 @@ from ragart_desktop.core.music.commands import (
     TrackPropertiesCommand,
 )
 from ragart_desktop.core.music.score import EPS, Note, Score, Track
-from ragart_desktop.core.undo import Command, History
+from ragart_desktop.core.undo import Command, History, UndoableDocument
 
 Selection = Mapping[int, Sequence[Note]]  # track id -> selected notes
 
@@ -49,12 +49,12 @@ class ScoreChange:
 Listener = Callable[[ScoreChange], None]
 
 
-class ScoreDocument:
+class ScoreDocument(UndoableDocument):
     def __init__(self, score: Optional[Score] = None, *, history: Optional[History] = None):
         self.score = score if score is not None else Score()
         self.history = history if history is not None else History()
         self.path: Optional[Path] = None
-        self._saved_revision = self.history.revision
+        self.mark_saved()
         self._listeners: list[Listener] = []
 
     # -- observers --------------------------------------------------------------------------
@@ -214,31 +214,8 @@ class ScoreDocument:
             self._do(BatchCommand(label, commands))
 
     # -- history ----------------------------------------------------------------------------
-    @property
-    def can_undo(self) -> bool:
-        return self.history.can_undo
-
-    @property
-    def can_redo(self) -> bool:
-        return self.history.can_redo
-
-    def undo(self) -> bool:
-        done = self.history.undo(self) is not None
+    def _after_history_step(self) -> None:
         self._notify(ScoreChange(history=True))
-        return done
-
-    def redo(self) -> bool:
-        done = self.history.redo(self) is not None
-        self._notify(ScoreChange(history=True))
-        return done
-
-    @property
-    def modified(self) -> bool:
-        return self.history.revision != self._saved_revision
-
-    def mark_saved(self, path: Optional[Path] = None) -> None:
-        self.path = path or self.path
-        self._saved_revision = self.history.revision
 
     # -- internals: what the commands call --------------------------------------------------
     def _do(self, command: Command) -> None:

@@ -118,3 +118,15 @@ def test_opacity_slider_drag_is_one_undo_step():
         doc.set_layer_properties(layer_id, opacity=value)
     doc.undo()
     assert doc.layer(layer_id).opacity == 1.0
+
+
+def test_undo_during_a_stroke_ends_it_first_and_undoes_it():
+    doc = CanvasDocument(160, 120)
+    doc.add_layer("Paint")
+    before = doc.flattened_rgba().copy()
+    doc.begin_stroke(10, 10, Brush(size=15, colour=(0, 90, 200)))
+    doc.stroke_to(120, 100)
+    assert doc.undo()                                   # the stroke is recorded, then undone
+    assert [layer.name for layer in doc.layers] == ["Paint"]     # not the layer before it
+    assert np.array_equal(doc.flattened_rgba(), before)
+    assert doc.redo() and not np.array_equal(doc.flattened_rgba(), before)

@@ -126,3 +126,17 @@ def test_score_properties_are_undoable():
     assert doc.score.tempo == 90 and doc.score.key.short == "Am" and doc.modified
     doc.undo()
     assert doc.score.tempo == 120 and doc.score.key is None
+
+
+def test_undo_and_redo_tell_the_views_and_track_the_saved_state():
+    doc, lead = _doc()
+    seen = []
+    doc.subscribe(seen.append)
+    doc.add_notes(lead, [Note(4, 5, 67, 64)])
+    assert doc.modified
+    doc.mark_saved()
+    seen.clear()
+    assert doc.undo() and doc.modified
+    assert lead in set().union(*(c.tracks for c in seen)) and any(c.history for c in seen[-1:])
+    seen.clear()
+    assert doc.redo() and seen[-1].history

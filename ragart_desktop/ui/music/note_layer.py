@@ -1,16 +1,21 @@
-"""Drawing notes fast: only the visible ones, as rectangles, or as one image when there are many.
+"""Drawing notes fast: only the visible ones, as rectangles, or as images when there are many.
 
 Up to ``VECTOR_LIMIT`` visible notes are drawn as rectangles (one ``drawRects`` per velocity shade;
 a one-pixel gap instead of an outline, since outlines cost three times as much to draw). Beyond
 that the view is zoomed out over a dense piece and a note is a few pixels wide: the track is drawn
 from a raster with one row per pitch and ``level`` pixels per beat (a power of two at or below the
-zoom, so scaling it up never drops a note), cached until the track changes. The raster is built
-with numpy (a run-length difference per row, summed), in a few milliseconds for 20,000 notes.
+zoom, so scaling it up never drops a note). The raster is cut into tiles ``TILE_PX`` wide, as a map
+viewer cuts its map: only the tiles on screen are built (with numpy, a run-length difference per row,
+summed: well under a millisecond each), each only as tall as the pitches sounding in it, and they
+stay cached (keyed by the track's version, so an edit never shows a stale tile) until the cache's
+memory bound pushes them out. A whole-piece raster, built at once when the zoom crossed a level,
+cost up to a hundred milliseconds in one frame.
 """
 from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Hashable, Optional
 
 import numpy as np
@@ -21,9 +26,9 @@ from ragart_desktop.core.music.note_index import NoteIndex
 from ragart_desktop.ui.music.geometry import PITCHES, RollGeometry
 
 VECTOR_LIMIT = 800
-MAX_RASTER_BYTES = 64 * 1024 * 1024
+TILE_PX = 512                          # raster tile width
+MAX_CACHE_BYTES = 64 * 1024 * 1024    # of tiles per layer
 SHADES = (0.55, 0.7, 0.85, 1.0)          # note brightness by velocity quarter
-_CACHE_SIZE = 16
 
 
 def shade(colour: QColor, factor: float, alpha: int = 255) -> QColor:
@@ -67,8 +72,10 @@ class NoteLayer:
 
     def __init__(self, limit: int = VECTOR_LIMIT):
         self.limit = limit
-        self._rasters: OrderedDict[Hashable, tuple[QImage, np.ndarray, float]] = OrderedDict()
+        self._tiles: OrderedDict[Hashable, Optional[Tile]] = OrderedDict()
+        self._bytes = 0
         self.last_mode = ""     # "vector" | "raster" (benchmarks and tests read it)
+        self.built = 0          # tiles built so far (tests read it)
 
     def paint(self, painter: QPainter, g: RollGeometry, index: NoteIndex, key: Hashable, colour: QColor, *,
               alpha: int = 255, shaded: bool = True) -> None:
@@ -86,56 +93,82 @@ class NoteLayer:
 
     def paint_raster(self, painter: QPainter, g: RollGeometry, key: Hashable, starts: np.ndarray, ends: np.ndarray,
                      pitches: np.ndarray, colour: QColor, dx: float = 0.0, dy: int = 0) -> None:
-        """All the notes at once from a cached raster; ``dx`` beats and ``dy`` semitones move it
-        (a selection being dragged)."""
+        """All the visible notes at once from cached raster tiles; ``dx`` beats and ``dy`` semitones
+        move them (a selection being dragged)."""
         if not len(starts):
             return
-        level = raster_level(g.ppb, float(ends.max()))
-        cached = self._rasters.get((key, level))
-        if cached is None:
-            image, buffer = build_raster(starts, ends, pitches, level, colour)
-            cached = self._rasters[(key, level)] = (image, buffer, level)
-            while len(self._rasters) > _CACHE_SIZE:
-                self._rasters.popitem(last=False)
-        else:
-            self._rasters.move_to_end((key, level))
-        image = cached[0]
-        b0, b1 = max(0.0, g.left - dx), min(image.width() / level, g.right - dx)
+        level = raster_level(g.ppb)
+        b0, b1 = max(0.0, g.left - dx), g.right - dx
         if b1 <= b0:
             return
         low, high = g.visible_pitches()
-        low, high = max(0, low - dy), min(PITCHES - 1, high - dy)
-        source = QRectF(b0 * level, PITCHES - 1 - high, (b1 - b0) * level, high - low + 1)
-        target = QRectF(g.x(b0 + dx), g.y(high + dy), (b1 - b0) * g.ppb, (high - low + 1) * g.row)
-        painter.drawImage(target, image, source)
+        low, high = low - dy, high - dy
+        span = TILE_PX / level                  # beats per tile
+        for t in range(int(b0 // span), int(b1 // span) + 1):
+            tile = self._tile((key, level, t), starts, ends, pitches, level, t, colour)
+            if tile is None:
+                continue
+            top, bottom = min(high, tile.top), max(low, tile.top - tile.image.height() + 1)
+            t0, t1 = max(b0, t * span), min(b1, (t + 1) * span)
+            if top < bottom or t1 <= t0:
+                continue
+            source = QRectF((t0 - t * span) * level, tile.top - top, (t1 - t0) * level, top - bottom + 1)
+            target = QRectF(g.x(t0 + dx), g.y(top + dy), (t1 - t0) * g.ppb, (top - bottom + 1) * g.row)
+            painter.drawImage(target, tile.image, source)
+
+    def _tile(self, name: Hashable, starts: np.ndarray, ends: np.ndarray, pitches: np.ndarray, level: float,
+              t: int, colour: QColor) -> Optional["Tile"]:
+        if name in self._tiles:
+            self._tiles.move_to_end(name)
+            return self._tiles[name]
+        tile = build_tile(starts, ends, pitches, level, t, colour)
+        self.built += 1
+        self._tiles[name] = tile
+        self._bytes += tile.buffer.nbytes if tile is not None else 0
+        while self._bytes > MAX_CACHE_BYTES and len(self._tiles) > 1:
+            old = self._tiles.popitem(last=False)[1]
+            self._bytes -= old.buffer.nbytes if old is not None else 0
+        return tile
 
     def forget(self) -> None:
-        self._rasters.clear()
+        self._tiles.clear()
+        self._bytes = 0
 
 
-def raster_level(ppb: float, end: float) -> float:
-    """Pixels per beat of the raster: the power of two at or below the zoom, within memory bounds."""
-    level = 2.0 ** math.floor(math.log2(max(ppb, 1 / 64)))
-    while level > 1 / 64 and (end * level + 2) * PITCHES * 4 > MAX_RASTER_BYTES:
-        level /= 2
-    return level
+def raster_level(ppb: float) -> float:
+    """Pixels per beat of the raster: the power of two at or below the zoom (scaling up never drops
+    a note)."""
+    return 2.0 ** math.floor(math.log2(max(ppb, 1 / 64)))
 
 
-def build_raster(starts: np.ndarray, ends: np.ndarray, pitches: np.ndarray, level: float,
-                 colour: QColor) -> tuple[QImage, np.ndarray]:
-    """A PITCHES-row image, ``level`` pixels per beat, the notes filled in ``colour``."""
-    width = int(math.ceil(float(ends.max()) * level)) + 2
-    stride = width + 1
-    x0 = np.floor(starts * level).astype(np.int64)
-    x1 = np.maximum(x0 + 1, np.floor(ends * level).astype(np.int64))
-    rows = (PITCHES - 1 - pitches.astype(np.int64)) * stride
-    size = PITCHES * stride
-    runs = np.bincount(rows + x0, minlength=size) - np.bincount(rows + x1, minlength=size)
-    covered = np.cumsum(runs.reshape(PITCHES, stride), axis=1)[:, :width] > 0
-    buffer = np.zeros((PITCHES, width), np.uint32)
+@dataclass
+class Tile:
+    """``TILE_PX`` columns of a raster; row 0 is pitch ``top``, one row per semitone downwards."""
+    image: QImage
+    buffer: np.ndarray      # the pixels ``image`` points into (kept alive with it)
+    top: int
+
+
+def build_tile(starts: np.ndarray, ends: np.ndarray, pitches: np.ndarray, level: float, t: int,
+               colour: QColor) -> Optional[Tile]:
+    """Tile ``t`` of the raster with ``level`` pixels per beat (its beats ``[t, t + 1) * TILE_PX /
+    level``), only as tall as the pitches sounding in it; None when no note does."""
+    x0 = np.floor(starts * level).astype(np.int64) - t * TILE_PX
+    x1 = np.maximum(x0 + 1, np.floor(ends * level).astype(np.int64) - t * TILE_PX)
+    inside = (x1 > 0) & (x0 < TILE_PX)
+    if not inside.any():
+        return None
+    x0, x1 = np.clip(x0[inside], 0, TILE_PX), np.clip(x1[inside], 0, TILE_PX)
+    pitch = pitches[inside].astype(np.int64)
+    top, rows = int(pitch.max()), int(pitch.max() - pitch.min()) + 1
+    stride = TILE_PX + 1
+    at = (top - pitch) * stride
+    runs = np.bincount(at + x0, minlength=rows * stride) - np.bincount(at + x1, minlength=rows * stride)
+    covered = np.cumsum(runs.reshape(rows, stride), axis=1)[:, :TILE_PX] > 0
+    buffer = np.zeros((rows, TILE_PX), np.uint32)
     buffer[covered] = premultiplied(colour)
-    image = QImage(buffer.data, width, PITCHES, width * 4, QImage.Format.Format_ARGB32_Premultiplied)
-    return image, buffer
+    image = QImage(buffer.data, TILE_PX, rows, TILE_PX * 4, QImage.Format.Format_ARGB32_Premultiplied)
+    return Tile(image, buffer, top)
 
 
 def premultiplied(colour: QColor) -> np.uint32:

@@ -21,7 +21,7 @@ from typing import Optional
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QPixmap, QWheelEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QPinchGesture, QWidget
 
 from ragart_desktop.core.music.document import MIN_DURATION
 from ragart_desktop.core.music.grid import snap, snap_down, step
@@ -97,6 +97,7 @@ class PianoRollView(QWidget):
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+        self.grabGesture(Qt.GestureType.PinchGesture)
         self.setMinimumSize(200, 120)
         self.active_layer = NoteLayer()
         self.ghost_layer = NoteLayer()
@@ -473,7 +474,17 @@ class PianoRollView(QWidget):
         event.accept()
 
     def event(self, event) -> bool:
-        if event.type() == QEvent.Type.NativeGesture and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
+        """Pinch zooms time around the fingers: a trackpad's native zoom gesture (macOS, libinput)
+        or a touchscreen's two-finger pinch (``QPinchGesture``)."""
+        kind = event.type()
+        if kind == QEvent.Type.NativeGesture and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
             self.g.zoom_x(1.0 + event.value(), event.position().x())
             return True
+        if kind == QEvent.Type.Gesture:
+            pinch = event.gesture(Qt.GestureType.PinchGesture)
+            if pinch is not None:
+                if pinch.changeFlags() & QPinchGesture.ChangeFlag.ScaleFactorChanged:
+                    self.g.zoom_x(pinch.scaleFactor(), self.mapFromGlobal(pinch.centerPoint()).x())
+                event.accept(pinch)
+                return True
         return super().event(event)

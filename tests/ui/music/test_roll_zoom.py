@@ -1,0 +1,170 @@
+"""Zooming the piano roll: pinch and ctrl+wheel keep the beat under the pointer, and the raster tiles
+a zoomed-out view is drawn from put every note where it belongs, at every zoom, after every edit."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QNativeGestureEvent, QPainter, QPointingDevice, QWheelEvent
+from PySide6.QtWidgets import QApplication, QGestureEvent, QPinchGesture
+
+from ragart_desktop.core.music.document import ScoreDocument
+from ragart_desktop.core.music.note_index import NoteIndex
+from ragart_desktop.core.music.score import Note, Score, Track
+from ragart_desktop.ui.music import MusicEditor
+from ragart_desktop.ui.music.geometry import RollGeometry
+from ragart_desktop.ui.music.note_layer import TILE_PX, NoteLayer, raster_level
+
+WIDTH, HEIGHT = 900, 420
+SLACK_PX = 3      # a raster pixel is under two screen pixels wide (its level is a power of two below the zoom),
+                  # plus the pixel a scaled image may round to
+
+
+@pytest.fixture
+def editor(qtbot, home):
+    widget = MusicEditor(home=home)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 760)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    widget.shutdown()
+
+
+def dense_notes(count: int = 4000, seed: int = 7) -> list[Note]:
+    rng = np.random.default_rng(seed)
+    starts = np.sort(rng.uniform(0, 2000, count))
+    lengths = rng.choice([0.05, 0.25, 0.5, 1.0, 3.0], count)
+    pitches = rng.integers(44, 80, count)
+    return [Note(float(s), float(s + d), int(p)) for s, d, p in zip(starts, lengths, pitches)]
+
+
+def lit(image: QImage) -> np.ndarray:
+    """Which pixels of ``image`` (black where nothing was drawn) were painted."""
+    view = np.frombuffer(image.constBits(), np.uint32, image.sizeInBytes() // 4)
+    return (view.reshape(image.height(), image.bytesPerLine() // 4)[:, :image.width()] & 0xFFFFFF) != 0
+
+
+def paint_layer(layer: NoteLayer, g: RollGeometry, index: NoteIndex, key) -> np.ndarray:
+    image = QImage(g.width, g.height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("black"))
+    p = QPainter(image)
+    layer.paint(p, g, index, key, QColor("white"), shaded=False)
+    p.end()
+    return lit(image)
+
+
+def check_drawn_where_notes_are(mask: np.ndarray, g: RollGeometry, notes: list[Note]) -> int:
+    """Each visible note has a lit pixel in its row within its span, and every lit pixel in the
+    middle of a row lies on a note of that pitch (both up to ``SLACK_PX``); returns the notes checked."""
+    low, high = g.visible_pitches()
+    columns = np.arange(g.width)
+    checked = 0
+    for pitch in range(low + 1, high):       # whole rows only
+        y = int(g.y(pitch) + g.row / 2)
+        row = mask[y]
+        allowed = np.zeros(g.width, bool)
+        for n in (n for n in notes if n.pitch == pitch and n.end > g.left and n.start < g.right):
+            x0, x1 = g.x(n.start) - SLACK_PX, g.x(n.end) + SLACK_PX
+            span = (columns >= x0) & (columns <= x1)
+            allowed |= span
+            if x0 >= 0 and x1 < g.width:       # notes cut by the edge may fall between pixels
+                assert row[span].any(), f"note {n} not drawn at {g.ppb} px/beat"
+                checked += 1
+        stray = np.nonzero(row & ~allowed)[0]
+        assert not len(stray), f"pitch {pitch}: pixels {stray[:5]} lit where no note is, at {g.ppb} px/beat"
+    return checked
+
+
+@pytest.mark.parametrize("ppb", [0.55, 1.3, 3.0, 7.7, 20.0, 90.0])
+def test_raster_tiles_draw_every_note_where_it_is_at_every_zoom(qapp, ppb):
+    notes = dense_notes()
+    index = NoteIndex(notes)
+    g = RollGeometry(ppb=ppb, row=7.0)
+    g.width, g.height = WIDTH, HEIGHT
+    span = TILE_PX / raster_level(ppb)
+    g.set_view(left=max(0.0, 1.5 * span - WIDTH / ppb / 2), top=(127 - 84) * g.row)   # across a tile edge
+    raster = NoteLayer(limit=0)
+    mask = paint_layer(raster, g, index, "dense")
+    assert raster.last_mode == "raster"
+    assert check_drawn_where_notes_are(mask, g, notes) >= 10
+
+
+def test_an_edit_is_drawn_at_once_when_zoomed_out(editor):
+    """No stale raster: the moved notes leave their old place and appear at the new one."""
+    score = Score()
+    track = score.add_track(Track("Dense", notes=dense_notes()))
+    editor.set_document(ScoreDocument(score))
+    editor.state.set_active_track(track.id)
+    editor.state.show_ghosts = False
+    g = editor.geometry
+    g.set_view(left=0.0, ppb=0.9, row=6.0)
+    g.show_pitch(62)
+    before = lit_roll(editor)
+    assert editor.roll.active_layer.last_mode == "raster"
+    moved = [n for n in editor.doc.score.track(track.id).notes if n.pitch == 60]
+    editor.doc.move_notes({track.id: moved}, 0.0, 30)       # pitch 60 -> 90: empty before
+    after = lit_roll(editor)
+    assert editor.roll.active_layer.last_mode == "raster"
+    row = lambda pitch: int(g.y(pitch) + g.row / 2)    # noqa: E731
+    notes_only = np.s_[:, 8:]       # left of it: the cursor line at beat 0
+    before, after = before[notes_only], after[notes_only]
+    assert before[row(60)].sum() > 50 and before[row(90)].sum() == 0
+    assert after[row(60)].sum() == 0 and after[row(90)].sum() > 50
+
+
+def lit_roll(editor: MusicEditor) -> np.ndarray:
+    """Pixels of the roll brighter than its background rows (the notes)."""
+    image = editor.roll.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    view = np.frombuffer(image.constBits(), np.uint32, image.sizeInBytes() // 4)
+    pixels = view.reshape(image.height(), image.bytesPerLine() // 4)[:, :image.width()]
+    green = (pixels >> 8) & 0xFF
+    return green > 110
+
+
+def with_piece(editor: MusicEditor) -> None:
+    score = Score()
+    score.add_track(Track("Lead", notes=[Note(b, b + 1, 60) for b in range(64)]))
+    editor.set_document(ScoreDocument(score))
+    editor.geometry.set_view(left=60.0, ppb=40.0, row=12.0)   # room to zoom out around the pointer
+
+
+def test_pinch_on_a_trackpad_zooms_time_around_the_fingers(editor):
+    with_piece(editor)
+    g, roll = editor.geometry, editor.roll
+    anchor = QPointF(300, 200)
+    beat = g.beat(anchor.x())
+    device = QPointingDevice.primaryPointingDevice()
+    for value in (0.25, 0.25, -0.1):
+        gesture = QNativeGestureEvent(Qt.NativeGestureType.ZoomNativeGesture, device, 2, anchor, anchor,
+                                      roll.mapToGlobal(anchor), value, QPointF(0, 0))
+        QApplication.sendEvent(roll, gesture)
+    assert g.ppb == pytest.approx(40.0 * 1.25 * 1.25 * 0.9)
+    assert g.beat(anchor.x()) == pytest.approx(beat)
+
+
+def test_pinch_on_a_touchscreen_zooms_time_around_the_fingers(editor):
+    with_piece(editor)
+    g, roll = editor.geometry, editor.roll
+    anchor = QPointF(420, 150)
+    beat = g.beat(anchor.x())
+    pinch = QPinchGesture()
+    pinch.setChangeFlags(QPinchGesture.ChangeFlag.ScaleFactorChanged)
+    pinch.setScaleFactor(0.5)
+    pinch.setCenterPoint(QPointF(roll.mapToGlobal(anchor)))
+    QApplication.sendEvent(roll, QGestureEvent([pinch]))
+    assert g.ppb == pytest.approx(20.0)
+    assert g.beat(anchor.x()) == pytest.approx(beat)
+
+
+def test_ctrl_wheel_zooms_time_and_keeps_the_beat_under_the_pointer(editor):
+    with_piece(editor)
+    g, roll = editor.geometry, editor.roll
+    for x, notches in ((250.0, 2), (700.0, -3), (40.0, 1)):
+        beat, ppb = g.beat(x), g.ppb
+        pos = QPointF(x, 120)
+        wheel = QWheelEvent(pos, roll.mapToGlobal(pos), QPoint(0, 0), QPoint(0, 120 * notches), Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(roll, wheel)
+        assert (g.ppb > ppb) == (notches > 0)
+        assert g.beat(x) == pytest.approx(beat)

@@ -7,7 +7,9 @@ point under the mouse in place, as musicians expect from ctrl+wheel and pinch.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 PITCHES = 128
@@ -92,3 +94,45 @@ class RollGeometry(QObject):
         span = self.right - self.left
         if beat < self.left or beat > self.right - margin * span:
             self.set_view(left=beat - margin * span)
+
+
+@dataclass(frozen=True)
+class Bars:
+    """A score's bars from beat 0, as arrays the grid and the ruler slice every frame (a loop over
+    the bars in view, asking the score for each one's meter, cost milliseconds zoomed out).
+
+    Bar ``i`` runs from ``starts[i]`` to ``starts[i + 1]``; ``units[i]`` is the length of its beat."""
+    starts: np.ndarray
+    units: np.ndarray
+
+    @classmethod
+    def of(cls, score, until: float) -> "Bars":
+        starts = np.asarray(score.bar_starts(until), np.float64)
+        units = np.array([4.0 / score.meter_at(a).denominator for a in starts[:-1]], np.float64)
+        return cls(starts, units)
+
+    @property
+    def end(self) -> float:
+        return float(self.starts[-1])
+
+    def in_view(self, b0: float, b1: float) -> np.ndarray:
+        """Indices of the bars that overlap ``[b0, b1]``."""
+        first = max(0, int(np.searchsorted(self.starts, b0, "right")) - 1)
+        last = min(len(self.units), int(np.searchsorted(self.starts, b1, "right")))
+        return np.arange(first, last)
+
+    def every(self, ppb: float, min_px: float) -> int:
+        """Mark every n-th bar so that marked bars are at least ``min_px`` apart."""
+        bar_px = (self.starts[1] - self.starts[0]) * ppb if len(self.starts) > 1 else 4 * ppb
+        return max(1, int(np.ceil(min_px / max(bar_px, 1e-6))))
+
+    def inner(self, bars: np.ndarray, step: np.ndarray | float) -> np.ndarray:
+        """Beats strictly inside ``bars`` at multiples of ``step`` (one per bar, or one for all)
+        from each bar's start: the beat or grid lines of those bars."""
+        a, b = self.starts[bars], self.starts[bars + 1]
+        step = np.broadcast_to(np.asarray(step, np.float64), a.shape)
+        counts = np.maximum(0, np.ceil((b - 1e-6 - a) / step).astype(np.int64) - 1)
+        if not counts.sum():
+            return np.zeros(0)
+        k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+        return np.repeat(a, counts) + np.repeat(step, counts) * k

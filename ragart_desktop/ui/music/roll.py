@@ -28,7 +28,7 @@ from ragart_desktop.core.music.grid import snap, snap_down, step
 from ragart_desktop.core.music.score import Note
 from ragart_desktop.ui.music import palette
 from ragart_desktop.ui.music.editing import RollEditing
-from ragart_desktop.ui.music.geometry import RollGeometry
+from ragart_desktop.ui.music.geometry import Bars, RollGeometry
 from ragart_desktop.ui.music.lines import dashed_vline, hline, vline
 from ragart_desktop.ui.music.note_layer import NoteLayer, paint_vector, premultiplied
 from ragart_desktop.ui.music.state import RollState, Tool
@@ -103,7 +103,7 @@ class PianoRollView(QWidget):
         self.ghost_layer = NoteLayer()
         self.selection_layer = NoteLayer()
         self._drag: Optional[Drag] = None
-        self._bars: list[float] = []
+        self._bars: Optional[Bars] = None
         state.changed.connect(self.update)
         state.properties_changed.connect(self._forget_bars)
         geometry.changed.connect(self.update)
@@ -115,12 +115,12 @@ class PianoRollView(QWidget):
         super().resizeEvent(event)
 
     def _forget_bars(self) -> None:
-        self._bars = []
+        self._bars = None
 
-    def bar_lines(self, until: float) -> list[float]:
-        """Bar lines from 0 past ``until`` (cached until tempo/meter change)."""
-        if not self._bars or self._bars[-1] < until:
-            self._bars = self.state.score.bar_starts(max(until * 1.5, self.state.index.end, 16.0))
+    def bar_lines(self, until: float) -> Bars:
+        """Bars from 0 past ``until`` (cached until tempo/meter change)."""
+        if self._bars is None or self._bars.end < until:
+            self._bars = Bars.of(self.state.score, max(until * 1.5, self.state.index.end, 16.0))
         return self._bars
 
     # -- painting -----------------------------------------------------------------------------------
@@ -167,28 +167,18 @@ class PianoRollView(QWidget):
                 hline(p, y + g.row - 0.5, 0, g.width, palette.ROLL_OCTAVE_LINE)
 
     def _paint_grid(self, p: QPainter) -> None:
-        g, state = self.g, self.state
-        b0, b1 = g.left, g.right
-        bars = self.bar_lines(b1)
-        grid = state.grid
-        fine, beats, strong = [], [], []
-        first = max(0, int(np.searchsorted(bars, b0, "right")) - 1)
-        bar_px = (bars[1] - bars[0]) * g.ppb if len(bars) > 1 else g.ppb * 4
-        every = max(1, int(np.ceil(24 / max(bar_px, 1e-6))))     # thin out bar lines when zoomed far out
-        for i in range(first, len(bars) - 1):
-            a, b = bars[i], bars[i + 1]
-            if a > b1:
-                break
-            if i % every == 0:
-                strong.append(g.x(a))
-            unit = 4.0 / state.score.meter_at(a).denominator
-            if unit * g.ppb >= MIN_GRID_PX:
-                beats += [g.x(x) for x in np.arange(a + unit, b - 1e-6, unit)]
-            if grid and grid * g.ppb >= MIN_GRID_PX and grid < unit:
-                fine += [g.x(x) for x in np.arange(a + grid, b - 1e-6, grid)]
-        p.drawTiledPixmap(QRectF(0, 0, g.width, g.height), grid_strip(g.width, ((fine, palette.GRID_LINE),
-                                                                              (beats, palette.BEAT_LINE),
-                                                                              (strong, palette.BAR_LINE))))
+        g, grid = self.g, self.state.grid
+        bars = self.bar_lines(g.right)
+        shown = bars.in_view(g.left, g.right)
+        strong = shown[shown % bars.every(g.ppb, 24) == 0]      # thin out bar lines when zoomed far out
+        beats = shown[bars.units[shown] * g.ppb >= MIN_GRID_PX]
+        fine = shown[grid * g.ppb >= MIN_GRID_PX] if grid else shown[:0]
+        fine = fine[grid < bars.units[fine]]
+        x = lambda beat: ((beat - g.left) * g.ppb).tolist()     # noqa: E731
+        p.drawTiledPixmap(QRectF(0, 0, g.width, g.height),
+                          grid_strip(g.width, ((x(bars.inner(fine, grid or 1.0)), palette.GRID_LINE),
+                                               (x(bars.inner(beats, bars.units[beats])), palette.BEAT_LINE),
+                                               (x(bars.starts[strong]), palette.BAR_LINE))))
 
     def _paint_active(self, p: QPainter, track_id: int, colour: QColor) -> None:
         index = self.state.index.track(track_id)

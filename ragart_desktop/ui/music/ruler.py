@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPolygonF
 from PySide6.QtWidgets import QMenu, QWidget
@@ -29,7 +28,7 @@ class Ruler(QWidget):
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)   # it fills itself: nothing under it is painted
         self.state, self.g = state, geometry
-        self._bar_lines = bar_lines      # callable(until) -> bar lines (the roll's cache)
+        self._bar_lines = bar_lines      # callable(until) -> Bars (the roll's cache)
         self.setFixedHeight(HEIGHT)
         self.setMouseTracking(True)
         self._drag: Optional[tuple[str, float, float, float]] = None   # (what, press beat, loop start, end)
@@ -48,26 +47,17 @@ class Ruler(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
         p.setFont(font)
-        first = max(0, int(np.searchsorted(bars, g.left, "right")) - 1)
-        bar_px = (bars[1] - bars[0]) * g.ppb if len(bars) > 1 else 4 * g.ppb
-        every = max(1, int(np.ceil(34 / max(bar_px, 1e-6))))
+        p.setPen(palette.RULER_TEXT)
         strip_top = HEIGHT - STRIP
-        ticks = []
-        for i in range(first, len(bars) - 1):
-            a, b = bars[i], bars[i + 1]
-            if a > g.right:
-                break
-            x = g.x(a)
-            if i % every == 0:
-                p.setPen(palette.RULER_TEXT)
-                p.drawText(QPointF(x + 3, 13), str(i + 1))
-                ticks.append((x, 2))
-            unit = 4.0 / state.score.meter_at(a).denominator
-            if unit * g.ppb >= 8:
-                ticks += [(g.x(t), strip_top - 6) for t in np.arange(a + unit, b - 1e-6, unit)]
-        if ticks:
-            xs, tops = zip(*ticks)
-            vlines(p, xs, tops, strip_top, palette.RULER_TEXT.darker(160))
+        shown = bars.in_view(g.left, g.right)
+        numbered = shown[shown % bars.every(g.ppb, 34) == 0]
+        xs = g.x(bars.starts[numbered])
+        for i, x in zip(numbered.tolist(), xs.tolist()):
+            p.drawText(QPointF(x + 3, 13), str(i + 1))
+        beats = shown[bars.units[shown] * g.ppb >= 8]
+        ticks = g.x(bars.inner(beats, bars.units[beats]))
+        vlines(p, xs.tolist() + ticks.tolist(), [2] * len(xs) + [strip_top - 6] * len(ticks), strip_top,
+               palette.RULER_TEXT.darker(160))
         if state.loop_end > state.loop_start:
             x0, x1 = g.x(state.loop_start), g.x(state.loop_end)
             p.fillRect(QRectF(x0, strip_top + 2, x1 - x0, STRIP - 3),

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication, QGestureEvent, QPinchGesture
 
 from ragart_desktop.core.music.document import ScoreDocument
 from ragart_desktop.core.music.note_index import NoteIndex
-from ragart_desktop.core.music.score import Note, Score, Track
+from ragart_desktop.core.music.score import Note, Score, TimeSignature, Track
 from ragart_desktop.ui.music import MusicEditor
-from ragart_desktop.ui.music.geometry import RollGeometry
+from ragart_desktop.ui.music.geometry import Bars, RollGeometry
 from ragart_desktop.ui.music.note_layer import TILE_PX, NoteLayer, raster_level
 
 WIDTH, HEIGHT = 900, 420
@@ -168,3 +168,16 @@ def test_ctrl_wheel_zooms_time_and_keeps_the_beat_under_the_pointer(editor):
         QApplication.sendEvent(roll, wheel)
         assert (g.ppb > ppb) == (notches > 0)
         assert g.beat(x) == pytest.approx(beat)
+
+
+def test_bars_give_the_beat_and_grid_lines_of_each_bar_in_its_own_meter():
+    score = Score(time_signatures=[TimeSignature(0, 4, 4), TimeSignature(8, 3, 4), TimeSignature(14, 6, 8)])
+    bars = Bars.of(score, 30.0)
+    assert bars.starts[:7].tolist() == [0, 4, 8, 11, 14, 17, 20]
+    assert bars.units[:6].tolist() == [1, 1, 1, 1, 0.5, 0.5]
+    shown = bars.in_view(5.0, 15.0)
+    assert shown.tolist() == [1, 2, 3, 4]
+    assert bars.inner(shown, bars.units[shown]).tolist() == [5, 6, 7, 9, 10, 12, 13,
+                                                              14.5, 15, 15.5, 16, 16.5]
+    assert bars.inner(shown[:2], 0.75).tolist() == [4.75, 5.5, 6.25, 7.0, 7.75, 8.75, 9.5, 10.25]
+    assert bars.every(ppb=2.0, min_px=24) == 3          # bars of 4 beats, 8 px apart

@@ -11,14 +11,14 @@ from typing import Optional
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter
 from PySide6.QtWidgets import QWidget
 
 from ragart_desktop.core.music.score import Note
 from ragart_desktop.ui.music import palette
 from ragart_desktop.ui.music.geometry import RollGeometry
 from ragart_desktop.ui.music.lines import hline, vlines
-from ragart_desktop.ui.music.note_layer import VECTOR_LIMIT
+from ragart_desktop.ui.music.note_layer import VECTOR_LIMIT, premultiplied
 from ragart_desktop.ui.music.state import RollState
 
 HEIGHT = 84
@@ -100,12 +100,17 @@ class VelocityLane(QWidget):
         p.drawRects([QRectF(x - 2.5, y - 2.5, 5, 5) for x, y in zip(xs.tolist(), ys.tolist())])
 
     def _columns(self, p: QPainter, xs: np.ndarray, velocities: np.ndarray) -> None:
+        """One stem per pixel column, as tall as its loudest note, drawn as one image (a rectangle
+        per column cost more than the rest of the lane). ``xs`` ascend: the notes are in start order."""
         width = max(1, self.width())
         column = np.clip(xs.astype(np.int64), 0, width - 1)
+        first = np.flatnonzero(np.diff(column, prepend=-1))       # where each column's notes begin
         loudest = np.zeros(width, np.int64)
-        np.maximum.at(loudest, column, velocities)
-        ys = self._y(loudest)
-        vlines(p, np.nonzero(loudest)[0].tolist(), ys[loudest > 0].tolist(), HEIGHT - PAD, STEM)
+        loudest[column[first]] = np.maximum.reduceat(velocities, first)
+        top = np.where(loudest > 0, np.floor(self._y(loudest) + 0.5), HEIGHT)
+        rows = np.arange(HEIGHT)[:, None]
+        pixels = np.where((rows >= top) & (rows < HEIGHT - PAD), premultiplied(STEM), np.uint32(0)).astype(np.uint32)
+        p.drawImage(0, 0, QImage(pixels.data, width, HEIGHT, width * 4, QImage.Format.Format_ARGB32_Premultiplied))
 
     # -- mouse --------------------------------------------------------------------------------------------
     def stem_at(self, x: float, y: float) -> Optional[Note]:

@@ -14,8 +14,9 @@ from ragart_desktop.core.music.score import Note, Score, TimeSignature, Track
 from ragart_desktop.ui.music import MusicEditor
 from ragart_desktop.ui.music.geometry import Bars, RollGeometry
 from ragart_desktop.ui.music.note_layer import TILE_PX, NoteLayer, raster_level
+from ragart_desktop.ui.music.velocity import HEIGHT, PAD
 
-WIDTH, HEIGHT = 900, 420
+WIDTH, TALL = 900, 420
 SLACK_PX = 3      # a raster pixel is under two screen pixels wide (its level is a power of two below the zoom),
                   # plus the pixel a scaled image may round to
 
@@ -81,7 +82,7 @@ def test_raster_tiles_draw_every_note_where_it_is_at_every_zoom(qapp, ppb):
     notes = dense_notes()
     index = NoteIndex(notes)
     g = RollGeometry(ppb=ppb, row=7.0)
-    g.width, g.height = WIDTH, HEIGHT
+    g.width, g.height = WIDTH, TALL
     span = TILE_PX / raster_level(ppb)
     g.set_view(left=max(0.0, 1.5 * span - WIDTH / ppb / 2), top=(127 - 84) * g.row)   # across a tile edge
     raster = NoteLayer(limit=0)
@@ -181,3 +182,22 @@ def test_bars_give_the_beat_and_grid_lines_of_each_bar_in_its_own_meter():
                                                               14.5, 15, 15.5, 16, 16.5]
     assert bars.inner(shown[:2], 0.75).tolist() == [4.75, 5.5, 6.25, 7.0, 7.75, 8.75, 9.5, 10.25]
     assert bars.every(ppb=2.0, min_px=24) == 3          # bars of 4 beats, 8 px apart
+
+
+def test_zoomed_out_the_velocity_lane_shows_each_columns_loudest_note(editor):
+    quiet = [Note(b * 0.25, b * 0.25 + 0.2, 60, velocity=20) for b in range(2000)]
+    loud = [Note(100.1, 100.3, 64, velocity=127), Note(300.6, 300.8, 64, velocity=90)]
+    score = Score()
+    track = score.add_track(Track("Dense", notes=sorted(quiet + loud, key=lambda n: n.start)))
+    editor.set_document(ScoreDocument(score))
+    editor.state.set_active_track(track.id)
+    g = editor.geometry
+    g.set_view(left=0.0, ppb=2.0)
+    image = editor.velocity.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint32, image.sizeInBytes() // 4).reshape(image.height(), -1).copy()
+    stem = pixels == pixels[HEIGHT - PAD - 1, int(g.x(50.0))]         # the colour at the foot of a stem
+    heights = stem.sum(axis=0)[:int(g.x(499))]
+    quiet_height = int(np.median(heights))
+    assert heights[int(g.x(100.1))] > 3 * quiet_height
+    assert quiet_height < heights[int(g.x(300.6))] < heights[int(g.x(100.1))]
+    assert (heights > quiet_height).sum() == 2

@@ -12,7 +12,9 @@ loop processing it, paint included. Phases:
   zoom     from 48 px per beat out to the whole piece on screen and back in (ctrl+wheel steps)
   drag     500 selected notes dragged by the mouse over 60 moves; the drop (one undoable
            command) is reported apart from the frames
-Goals: open under 1 s; no frame over 16 ms in scroll, zoom and drag.
+Goals: open under 1 s; no frame over 16 ms in scroll, zoom and drag. Each frame is timed twice:
+by the wall clock (the goal) and by the UI thread's CPU time (what the frame cost, apart from the
+time other processes of a shared machine held the core: state the load average beside the figures).
 """
 from __future__ import annotations
 
@@ -58,20 +60,30 @@ def pump(app: QApplication) -> None:
     app.processEvents()
 
 
-def frame_times(app: QApplication, steps) -> list[float]:
-    times = []
+class Frames(list):
+    """Wall-clock milliseconds per frame, and ``cpu``: the UI thread's CPU milliseconds per frame
+    (on a shared, loaded machine the wall clock also counts the time other processes held the core;
+    the CPU time is what the frame itself cost)."""
+    cpu: list[float]
+
+
+def frame_times(app: QApplication, steps, after=None) -> Frames:
+    times, times.cpu = Frames(), []
     for step in steps:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         step()
         pump(app)
         times.append((time.perf_counter() - t0) * 1000)
+        times.cpu.append((time.thread_time() - c0) * 1000)
+        if after is not None:
+            after()
     return times
 
 
-def summary(times: list[float]) -> str:
+def summary(times: list[float], unit: str = "ms") -> str:
     arr = np.asarray(times)
     over = int((arr > GOAL_MS).sum())
-    return (f"median {np.median(arr):6.2f}  p95 {np.percentile(arr, 95):6.2f}  max {arr.max():7.2f} ms  "
+    return (f"median {np.median(arr):6.2f}  p95 {np.percentile(arr, 95):6.2f}  max {arr.max():7.2f} {unit}  "
             f"({over}/{len(arr)} frames over {GOAL_MS:.0f} ms)")
 
 
@@ -109,8 +121,13 @@ def ragart(app: QApplication, path: Path, frames: int) -> dict:
     pump(app)
     factor = (g.width / end / PPB) ** (1 / (frames // 2))
     zooms = [lambda: g.zoom_x(factor, 0.0)] * (frames // 2) + [lambda: g.zoom_x(1 / factor, 0.0)] * (frames // 2)
-    out["zoom"] = frame_times(app, zooms)
-    out["zoom_modes"] = editor.roll.active_layer.last_mode
+    roll = editor.roll
+    layers = (roll.active_layer, roll.ghost_layer)
+    built = sum(layer.built for layer in layers)
+    modes: list[str] = []
+    out["zoom"] = frame_times(app, zooms, after=lambda: modes.append(roll.active_layer.last_mode))
+    out["zoom_raster"] = modes.count("raster")
+    out["zoom_tiles"] = sum(layer.built for layer in layers) - built
     # Drag 500 selected notes: the first 500 notes of the melody and chords at 12 px per beat.
     g.set_view(left=0.0, ppb=24.0, row=ROW)
     editor.state.set_active_track(editor.doc.score.tracks[1].id)
@@ -121,7 +138,6 @@ def ragart(app: QApplication, path: Path, frames: int) -> dict:
     editor.state.select(chosen)
     pump(app)
     anchor = chosen[len(chosen) // 2]
-    roll = editor.roll
     start = QPoint(round(g.x(anchor.start + min(0.2, anchor.duration / 2))), round(g.y(anchor.pitch) + g.row / 2))
     QTest.mousePress(roll, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
     pump(app)
@@ -211,9 +227,15 @@ def main() -> None:
     for phase in ("scroll", "zoom", "drag"):
         print(f"{phase:6s} RagArt    {summary(ours[phase])}")
         print(f"{phase:6s} baseline  {summary(base[phase])}")
+    print("the same frames in UI-thread CPU time (what a frame costs without the other processes' load):")
+    for phase in ("scroll", "zoom", "drag"):
+        print(f"{phase:6s} RagArt    {summary(ours[phase].cpu, 'ms CPU')}")
+        print(f"{phase:6s} baseline  {summary(base[phase].cpu, 'ms CPU')}")
     print(f"drop of the 500 dragged notes (one command): RagArt {ours['drop']:.1f} ms ({ours['moved']!r}); "
           f"baseline {base['drop']:.1f} ms ({base['moved_items']} items moved)")
-    print(f"zoomed out, RagArt drew the notes as: {ours['zoom_modes']}")
+    print(f"zoom: RagArt drew the active track from raster tiles in {ours['zoom_raster']}/{len(ours['zoom'])} frames "
+          f"(rectangles in the others) and built {ours['zoom_tiles']} tiles on the way")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from ragart_desktop.ui.music.geometry import PITCHES, RollGeometry
 
 VECTOR_LIMIT = 200
 TILE_PX = 512                          # raster tile width
+GAP_FROM_PX = 3                        # raster notes this long or longer end a pixel early: repeated notes stay apart
 MAX_CACHE_BYTES = 64 * 1024 * 1024    # of tiles per layer
 SHADES = (0.55, 0.7, 0.85, 1.0)          # note brightness by velocity quarter
 
@@ -155,7 +156,8 @@ def build_tile(starts: np.ndarray, ends: np.ndarray, pitches: np.ndarray, level:
     """Tile ``t`` of the raster with ``level`` pixels per beat (its beats ``[t, t + 1) * TILE_PX /
     level``), only as tall as the pitches sounding in it; None when no note does."""
     x0 = np.floor(starts * level).astype(np.int64) - t * TILE_PX
-    x1 = np.maximum(x0 + 1, np.floor(ends * level).astype(np.int64) - t * TILE_PX)
+    x1 = np.floor(ends * level).astype(np.int64) - t * TILE_PX
+    x1 = np.where(x1 - x0 >= GAP_FROM_PX, x1 - 1, np.maximum(x0 + 1, x1))   # a gap, as drawn notes have
     inside = (x1 > 0) & (x0 < TILE_PX)
     if not inside.any():
         return None

@@ -201,3 +201,16 @@ def test_zoomed_out_the_velocity_lane_shows_each_columns_loudest_note(editor):
     assert heights[int(g.x(100.1))] > 3 * quiet_height
     assert quiet_height < heights[int(g.x(300.6))] < heights[int(g.x(100.1))]
     assert (heights > quiet_height).sum() == 2
+
+
+@pytest.mark.parametrize("ppb", [5.0, 20.0])
+def test_repeated_notes_stay_apart_in_the_raster(qapp, ppb):
+    notes = [Note(float(b), float(b + 1), 60) for b in range(200)]
+    g = RollGeometry(ppb=ppb, row=8.0)
+    g.width, g.height = WIDTH, TALL
+    g.set_view(left=10.0, top=(127 - 70) * g.row)
+    mask = paint_layer(NoteLayer(limit=0), g, NoteIndex(notes), "repeated")
+    row = mask[int(g.y(60) + g.row / 2)]
+    for beat in range(12, 40):
+        x = g.x(beat)
+        assert row[int(x) - 3:int(x) + 3].any() and not row[int(x) - 3:int(x) + 3].all(), f"no gap at beat {beat}"

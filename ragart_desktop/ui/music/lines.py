@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Iterable
+from typing import Sequence
+
+import numpy as np
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
@@ -29,13 +31,16 @@ def dashed_vline(p: QPainter, x: float, top: float, bottom: float, colour: QColo
     p.drawTiledPixmap(QRectF(_px(x - 0.5), top, 1, bottom - top), _dash(colour.rgba()))
 
 
-def vlines(p: QPainter, xs: Iterable[float], tops: Iterable[float], bottom: float, colour: QColor,
-           width: int = 1) -> None:
+def vlines(p: QPainter, xs: Sequence[float] | np.ndarray, tops: Sequence[float] | np.ndarray, bottom: float,
+           colour: QColor, width: int = 1) -> None:
     """Lines from each ``tops[i]`` down to ``bottom`` at ``xs[i]`` (velocity stems, ruler ticks)."""
+    lefts = np.floor(np.asarray(xs, np.float64) - width / 2 + 0.5).tolist()     # half up, as ``_px``
+    tops = np.asarray(tops, np.float64)
+    heights = (bottom - tops).tolist()
     p.save()
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(colour)
-    p.drawRects([QRectF(_px(x - width / 2), t, width, bottom - t) for x, t in zip(xs, tops)])
+    p.drawRects([QRectF(x, t, width, h) for x, t, h in zip(lefts, tops.tolist(), heights)])
     p.restore()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPolygonF
 from PySide6.QtWidgets import QMenu, QWidget
@@ -56,7 +57,7 @@ class Ruler(QWidget):
             p.drawText(QPointF(x + 3, 13), str(i + 1))
         beats = shown[bars.units[shown] * g.ppb >= 8]
         ticks = g.x(bars.inner(beats, bars.units[beats]))
-        vlines(p, xs.tolist() + ticks.tolist(), [2] * len(xs) + [strip_top - 6] * len(ticks), strip_top,
+        vlines(p, np.concatenate([xs, ticks]), [2] * len(xs) + [strip_top - 6] * len(ticks), strip_top,
                palette.RULER_TEXT.darker(160))
         if state.loop_end > state.loop_start:
             x0, x1 = g.x(state.loop_start), g.x(state.loop_end)

@@ -73,7 +73,9 @@ class VelocityLane(QWidget):
             notes = index.take(visible) if len(visible) <= VECTOR_LIMIT else None
             if notes is not None:
                 velocities = self._dragged(notes, velocities)
-                selected = np.fromiter((n in self.state.selection for n in notes), bool, len(notes))
+                selection = self.state.selection
+                selected = np.fromiter((n in selection for n in notes), bool, len(notes)) if len(selection) \
+                    else np.zeros(len(notes), bool)
                 self._stems(p, xs[~selected], velocities[~selected], STEM)
                 self._stems(p, xs[selected], velocities[selected], palette.SELECTED)
             else:
@@ -94,7 +96,7 @@ class VelocityLane(QWidget):
             return
         ys = self._y(velocities)
         bottom = HEIGHT - PAD
-        vlines(p, xs.tolist(), ys.tolist(), bottom, colour, width=2)
+        vlines(p, xs, ys, bottom, colour, width=2)
         p.setBrush(colour)
         p.setPen(Qt.PenStyle.NoPen)
         p.drawRects([QRectF(x - 2.5, y - 2.5, 5, 5) for x, y in zip(xs.tolist(), ys.tolist())])
@@ -107,9 +109,10 @@ class VelocityLane(QWidget):
         first = np.flatnonzero(np.diff(column, prepend=-1))       # where each column's notes begin
         loudest = np.zeros(width, np.int64)
         loudest[column[first]] = np.maximum.reduceat(velocities, first)
-        top = np.where(loudest > 0, np.floor(self._y(loudest) + 0.5), HEIGHT)
-        rows = np.arange(HEIGHT)[:, None]
-        pixels = np.where((rows >= top) & (rows < HEIGHT - PAD), premultiplied(STEM), np.uint32(0)).astype(np.uint32)
+        top = np.where(loudest > 0, np.floor(self._y(loudest) + 0.5), HEIGHT).astype(np.int32)
+        pixels = np.zeros((HEIGHT, width), np.uint32)
+        foot = HEIGHT - PAD
+        pixels[:foot][np.arange(foot, dtype=np.int32)[:, None] >= top] = premultiplied(STEM)
         p.drawImage(0, 0, QImage(pixels.data, width, HEIGHT, width * 4, QImage.Format.Format_ARGB32_Premultiplied))
 
     # -- mouse --------------------------------------------------------------------------------------------

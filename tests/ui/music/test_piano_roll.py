@@ -17,19 +17,6 @@ NONE = Qt.KeyboardModifier.NoModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
-@pytest.fixture
-def editor(qtbot, home):
-    widget = MusicEditor(home=home)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 760)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.geometry.set_view(left=0.0, ppb=40.0, row=12.0)
-    widget.geometry.show_pitch(64)
-    yield widget
-    widget.shutdown()
-
-
 def with_notes(editor: MusicEditor, notes: list[Note]) -> int:
     score = Score(tempos=[TempoChange(0, 120)], time_signatures=[TimeSignature(0, 4, 4)])
     track = score.add_track(Track("Lead", notes=list(notes)))

@@ -21,17 +21,6 @@ SLACK_PX = 3      # a raster pixel is under two screen pixels wide (its level is
                   # plus the pixel a scaled image may round to
 
 
-@pytest.fixture
-def editor(qtbot, home):
-    widget = MusicEditor(home=home)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 760)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.shutdown()
-
-
 def dense_notes(count: int = 4000, seed: int = 7) -> list[Note]:
     rng = np.random.default_rng(seed)
     starts = np.sort(rng.uniform(0, 2000, count))

@@ -10,7 +10,7 @@ summed: well under a millisecond each), each only as tall as the pitches soundin
 stay cached (keyed by the track's version, so an edit never shows a stale tile) until the cache's
 memory bound pushes them out. A whole-piece raster, built at once when the zoom crossed a level,
 cost up to a hundred milliseconds in one frame; with tiles the vector limit could drop from 800 to
-200 notes, which took the zoom frames of a 20,000-note piece from a median of 12 ms to 8 ms.
+200 notes (``bench/bench_piano_roll.py`` measures the zoom).
 """
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ class NoteLayer:
     def paint(self, painter: QPainter, g: RollGeometry, index: NoteIndex, key: Hashable, colour: QColor, *,
               alpha: int = 255, shaded: bool = True) -> None:
         """Draw the visible notes of ``index``; ``key`` names its raster in the cache (it must change
-        whenever the notes do: track id and index version)."""
+        whenever the notes do: track id and index version; the colour is part of the name anyway)."""
         low, high = g.visible_pitches()
         visible = index.visible(g.left, g.right, low, high)
         if len(visible) <= self.limit:
@@ -107,7 +107,7 @@ class NoteLayer:
         low, high = low - dy, high - dy
         span = TILE_PX / level                  # beats per tile
         for t in range(int(b0 // span), int(b1 // span) + 1):
-            tile = self._tile((key, level, t), starts, ends, pitches, level, t, colour)
+            tile = self._tile((key, colour.rgba(), level, t), starts, ends, pitches, level, t, colour)
             if tile is None:
                 continue
             top, bottom = min(high, tile.top), max(low, tile.top - tile.image.height() + 1)

@@ -203,3 +203,18 @@ def test_repeated_notes_stay_apart_in_the_raster(qapp, ppb):
     for beat in range(12, 40):
         x = g.x(beat)
         assert row[int(x) - 3:int(x) + 3].any() and not row[int(x) - 3:int(x) + 3].all(), f"no gap at beat {beat}"
+
+
+def test_a_new_track_colour_is_drawn_at_once(qapp):
+    g = RollGeometry(ppb=1.0, row=6.0)
+    g.width, g.height = WIDTH, TALL
+    g.set_view(left=0.0, top=(127 - 84) * g.row)
+    index, layer = NoteIndex(dense_notes()), NoteLayer(limit=0)
+    for colour in ("#ff0000", "#00ff00"):
+        image = QImage(g.width, g.height, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(QColor("black"))
+        p = QPainter(image)
+        layer.paint(p, g, index, ("active", 1, 0), QColor(colour), shaded=False)
+        p.end()
+        hues = {QColor(image.pixel(x, y)).hue() for x in range(0, WIDTH, 7) for y in range(0, TALL, 5)}
+        assert hues - {-1} == {QColor(colour).hue()}        # -1: black, nothing drawn

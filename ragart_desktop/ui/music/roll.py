@@ -37,7 +37,7 @@ EDGE_PX = 5            # grab zone of a note's edge
 MIN_GRID_PX = 6        # grid lines closer than this are not drawn
 GHOST_ALPHA = 70
 TILE_ROWS = 64         # rows of the grid's tile (each tile drawn costs a call into the paint engine)
-ROWS_TILE_PX = 64      # width of the pitch rows' strip
+ROWS_STRIP_PX = 64      # width of the pitch rows' strip
 BLACK_KEYS = {1, 3, 6, 8, 10}
 
 
@@ -74,20 +74,20 @@ def scale_rows(score) -> tuple[frozenset[int], Optional[int]]:
 
 
 def rows_strip(g: RollGeometry, scale: frozenset[int], tonic: Optional[int]) -> QPixmap:
-    """The visible pitch rows, ``ROWS_TILE_PX`` wide: black keys darker, the key's scale tinted, a
+    """The visible pitch rows, ``ROWS_STRIP_PX`` wide: black keys darker, the key's scale tinted, a
     line where no black key separates two white ones."""
-    strip = QPixmap(ROWS_TILE_PX, max(1, g.height))
+    strip = QPixmap(ROWS_STRIP_PX, max(1, g.height))
     p = QPainter(strip)
     low, high = g.visible_pitches()
     for pitch in range(low, high + 1):
         y = g.y(pitch)
-        rect = QRectF(0, y, ROWS_TILE_PX, g.row)
+        rect = QRectF(0, y, ROWS_STRIP_PX, g.row)
         pc = pitch % 12
         p.fillRect(rect, palette.ROLL_BLACK_ROW if pc in BLACK_KEYS else palette.ROLL_WHITE_ROW)
         if pc in scale:
             p.fillRect(rect, palette.ROLL_TONIC_TINT if pc == tonic else palette.ROLL_SCALE_TINT)
         if pc in (0, 5):    # B|C and E|F: no black key between, a line instead
-            hline(p, y + g.row - 0.5, 0, ROWS_TILE_PX, palette.ROLL_OCTAVE_LINE)
+            hline(p, y + g.row - 0.5, 0, ROWS_STRIP_PX, palette.ROLL_OCTAVE_LINE)
     p.end()
     return strip
 
@@ -174,7 +174,7 @@ class PianoRollView(QWidget):
         p.end()
 
     def _paint_rows(self, p: QPainter) -> None:
-        """The pitch rows, from a strip ``ROWS_TILE_PX`` wide tiled across: painted again only when
+        """The pitch rows, from a strip ``ROWS_STRIP_PX`` wide tiled across: painted again only when
         the rows move (vertical scroll or zoom) or the key changes, not at every horizontal step."""
         g = self.g
         scale, tonic = scale_rows(self.state.score)

@@ -30,6 +30,7 @@ VECTOR_LIMIT = 200
 TILE_PX = 512                          # raster tile width
 GAP_FROM_PX = 3                        # raster notes this long or longer end a pixel early: repeated notes stay apart
 MAX_CACHE_BYTES = 64 * 1024 * 1024    # of tiles per layer
+MAX_TILES = 4096                       # per layer, counting the empty ones (None)
 SHADES = (0.55, 0.7, 0.85, 1.0)          # note brightness by velocity quarter
 
 
@@ -127,7 +128,7 @@ class NoteLayer:
         self.built += 1
         self._tiles[name] = tile
         self._bytes += tile.buffer.nbytes if tile is not None else 0
-        while self._bytes > MAX_CACHE_BYTES and len(self._tiles) > 1:
+        while (self._bytes > MAX_CACHE_BYTES or len(self._tiles) > MAX_TILES) and len(self._tiles) > 1:
             old = self._tiles.popitem(last=False)[1]
             self._bytes -= old.buffer.nbytes if old is not None else 0
         return tile

@@ -39,6 +39,8 @@ GHOST_ALPHA = 70
 TILE_ROWS = 64         # rows of the grid's tile (each tile drawn costs a call into the paint engine)
 ROWS_STRIP_PX = 64      # width of the pitch rows' strip
 BLACK_KEYS = {1, 3, 6, 8, 10}
+PINCH_GESTURE = (Qt.NativeGestureType.BeginNativeGesture, Qt.NativeGestureType.ZoomNativeGesture,
+                 Qt.NativeGestureType.EndNativeGesture)
 
 
 class DragKind(enum.Enum):
@@ -484,8 +486,10 @@ class PianoRollView(QWidget):
         """Pinch zooms time around the fingers: a trackpad's native zoom gesture (macOS, libinput)
         or a touchscreen's two-finger pinch (``QPinchGesture``)."""
         kind = event.type()
-        if kind == QEvent.Type.NativeGesture and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
-            self.g.zoom_x(1.0 + event.value(), event.position().x())
+        if kind == QEvent.Type.NativeGesture and event.gestureType() in PINCH_GESTURE:
+            if event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
+                self.g.zoom_x(1.0 + event.value(), event.position().x())
+            event.accept()      # the begin and end too: the pinch is the roll's, not its parents'
             return True
         if kind == QEvent.Type.Gesture:
             pinch = event.gesture(Qt.GestureType.PinchGesture)

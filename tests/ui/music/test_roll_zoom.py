@@ -125,10 +125,12 @@ def test_pinch_on_a_trackpad_zooms_time_around_the_fingers(editor):
     anchor = QPointF(300, 200)
     beat = g.beat(anchor.x())
     device = QPointingDevice.primaryPointingDevice()
-    for value in (0.25, 0.25, -0.1):
-        gesture = QNativeGestureEvent(Qt.NativeGestureType.ZoomNativeGesture, device, 2, anchor, anchor,
-                                      roll.mapToGlobal(anchor), value, QPointF(0, 0))
+    kinds = Qt.NativeGestureType
+    for kind, value in ((kinds.BeginNativeGesture, 0.0), (kinds.ZoomNativeGesture, 0.25),
+                        (kinds.ZoomNativeGesture, 0.25), (kinds.ZoomNativeGesture, -0.1), (kinds.EndNativeGesture, 0.0)):
+        gesture = QNativeGestureEvent(kind, device, 2, anchor, anchor, roll.mapToGlobal(anchor), value, QPointF(0, 0))
         QApplication.sendEvent(roll, gesture)
+        assert gesture.isAccepted(), f"{kind.name} left to the roll's parents"
     assert g.ppb == pytest.approx(40.0 * 1.25 * 1.25 * 0.9)
     assert g.beat(anchor.x()) == pytest.approx(beat)
 

@@ -220,3 +220,18 @@ def test_a_new_track_colour_is_drawn_at_once(qapp):
         p.end()
         hues = {QColor(image.pixel(x, y)).hue() for x in range(0, WIDTH, 7) for y in range(0, TALL, 5)}
         assert hues - {-1} == {QColor(colour).hue()}        # -1: black, nothing drawn
+
+
+def test_ctrl_shift_wheel_zooms_pitch_and_keeps_the_row_under_the_pointer(editor):
+    with_piece(editor)
+    g, roll = editor.geometry, editor.roll
+    g.show_pitch(64)
+    for y, notches in ((100.0, 1), (400.0, -1)):
+        rows_above, row = (y + g.top) / g.row, g.row
+        pos = QPointF(500, y)
+        wheel = QWheelEvent(pos, roll.mapToGlobal(pos), QPoint(0, 0), QPoint(0, 120 * notches), Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+                            Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(roll, wheel)
+        assert (g.row > row) == (notches > 0)
+        assert (y + g.top) / g.row == pytest.approx(rows_above)

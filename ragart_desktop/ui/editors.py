@@ -35,7 +35,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Optional, Protocol, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Mapping, Optional, Protocol, Union
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
@@ -207,26 +207,28 @@ EDITOR_SPECS: tuple[EditorSpec, ...] = (
 
 
 def load_editors(home: Any, dialogs: "FileDialogs", on_error: Callable[[BaseException, str], None],
-                 specs: tuple[EditorSpec, ...] = EDITOR_SPECS) -> list[Editor]:
-    """Each editor is built as ``cls(home=home, dialogs=dialogs)`` (dialogs: ui/file_dialogs.py)."""
-    editors: list[Editor] = []
+                 specs: tuple[EditorSpec, ...] = EDITOR_SPECS) -> Iterator[Optional[Editor]]:
+    """Each editor, built as ``cls(home=home, dialogs=dialogs)`` (dialogs: ui/file_dialogs.py), one
+    at a time (None for one skipped): the window lets its event loop run between them."""
     for spec in specs:
         what = f"the {spec.class_name} editor"
         try:
             module = importlib.import_module(spec.module)
         except ModuleNotFoundError as exc:
-            if exc.name and spec.module.startswith(exc.name):
+            if not (exc.name and spec.module.startswith(exc.name)):
+                on_error(exc, f"Loading {what}")
+            else:
                 log.info("%s not installed (%s)", what, spec.module)
-                continue
-            on_error(exc, f"Loading {what}")
+            yield None
             continue
         except Exception as exc:  # an editor's import-time bug must not stop the app
             log.exception("%s failed to import", what)
             on_error(exc, f"Loading {what}")
+            yield None
             continue
         try:
-            editors.append(getattr(module, spec.class_name)(home=home, dialogs=dialogs))
+            yield getattr(module, spec.class_name)(home=home, dialogs=dialogs)
         except Exception as exc:
             log.exception("%s failed to start", what)
             on_error(exc, f"Starting {what}")
-    return editors
+            yield None

@@ -6,8 +6,9 @@ The window only wires views to services: library work runs on the library worker
 
 It is built in two stages so that it is on screen as fast as a bare window: the frame (menus,
 tabs, status bar) before the first paint, then, right after it, the panels, the workers and the
-editors (``ready`` is emitted when they are in place). The library and every model library load
-later still, on worker threads.
+editors (``ready`` is emitted when they are in place). Stage two runs in steps with a turn of the
+event loop between them, so the window paints and answers while it is built (all at once it froze
+the window for 0.2-0.5 s). The library and every model library load later still, on worker threads.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 from PySide6 import QtCore
 from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QDockWidget
 
     from ragart_desktop.core.history import HistoryRecord
+    from ragart_desktop.ui.generation_service import GenerationService
+    from ragart_desktop.ui.library_service import LibraryService
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +53,23 @@ APP_TITLE = "RagArt Desktop"
 
 # What stage two imports: loaded on a thread while the window is on screen (Python runs the two in
 # turns, 5 ms at a time), so building the panels is construction only, not a 300 ms block of imports.
+# The same thread makes every QtWidgets class: PySide6 makes a class (and its enums, ~1 ms each) on
+# first use, and the first ``viewport()`` of a scroll area made ~50 of them at once on the UI thread.
 PANEL_MODULES = ("ragart_desktop.ui.browser", "ragart_desktop.ui.error_panel", "ragart_desktop.ui.file_dialogs",
                  "ragart_desktop.ui.generation_panel", "ragart_desktop.ui.generation_service",
                  "ragart_desktop.ui.history_view", "ragart_desktop.ui.jobs_view", "ragart_desktop.ui.library_service",
                  "ragart_desktop.ui.generation")
 PRELOAD_POLL_MS = 10
+STAGE_TWO_DONE = object()
 
 
 def _preload(modules: tuple[str, ...]) -> None:
-    """Import ``modules`` (no widget is made here); a failure is left for the real import to report."""
+    """Import ``modules`` and make the QtWidgets classes (no widget is made here); a failure is left
+    for the real import to report."""
+    from PySide6 import QtWidgets
+
+    for name in dir(QtWidgets):
+        getattr(QtWidgets, name)
     for name in modules:
         try:
             importlib.import_module(name)
@@ -97,6 +108,10 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._closed = False
         self._load_editor_tabs = load_editor_tabs
+        self._stage_two: Optional[Iterator[None]] = None
+        self.service: Optional["LibraryService"] = None       # stage two's parts (closing may come first)
+        self.generation: Optional["GenerationService"] = None
+        self.editors: list[Editor] = []
         self._early_reports: list[ErrorReport] = []
         self._library_status: dict = {}
         self.errors = error_center or ErrorCenter(self)
@@ -140,11 +155,23 @@ class MainWindow(QMainWindow):
         return super().event(event)
 
     def _build_panels(self) -> None:
-        if self._closed or self.is_ready:
+        if self._closed or self._stage_two is not None:
             return
         if self._preload.is_alive():   # the panels' modules are still being imported: the window paints
             QTimer.singleShot(PRELOAD_POLL_MS, self._build_panels)
             return
+        self._stage_two = self._stage_two_steps()
+        self._build_step()
+
+    def _build_step(self) -> None:
+        """One step of stage two, then a turn of the event loop (paints, input, timers) before the next."""
+        if self._closed or self._stage_two is None:
+            return
+        if next(self._stage_two, STAGE_TWO_DONE) is not STAGE_TWO_DONE:
+            QTimer.singleShot(0, self._build_step)
+
+    def _stage_two_steps(self) -> Iterator[None]:
+        """Stage two; each ``yield`` lets the event loop run (a step takes at most a few tens of ms)."""
         from ragart_desktop.ui.browser import ReferenceBrowser
         from ragart_desktop.ui.editors import load_editors
         from ragart_desktop.ui.error_panel import ErrorPanel
@@ -165,10 +192,12 @@ class MainWindow(QMainWindow):
             host.unhandled_error.connect(self.report_error)
         self.generation.failed.connect(self.report_error)
 
+        yield
         # Views.
         self.error_panel = ErrorPanel()
         self._central_layout.insertWidget(0, self.error_panel)
         self.browser = ReferenceBrowser(self.service)
+        yield
         self.generation_panel = GenerationPanel()
         self.generation_panel.set_engines(BUILTIN_ENGINES)
         self.generation_panel.thumbnail_for = self.browser.thumbnails.get
@@ -176,6 +205,7 @@ class MainWindow(QMainWindow):
         for host in (self.service.indexer, self.model_worker):
             self.jobs_view.watch(host)
         self.history_view = HistoryView(self.history_store, self.service.reader)
+        yield
         area = QtCore.Qt.DockWidgetArea
         self.browser_dock = self._dock("References", self.browser, area.LeftDockWidgetArea)
         self.generation_stack = QStackedWidget()      # the image panel, or the current editor's own
@@ -207,17 +237,19 @@ class MainWindow(QMainWindow):
         self.service.imported.connect(self._import_done)
         self.service.changed.connect(self._library_changed)
 
-        # Editors.
-        self.editors: list[Editor] = []
+        # Editors, one step each.
         if self._load_editor_tabs:
             for editor in load_editors(self.home, self.dialogs, self.errors.report_exception):
-                self.add_editor(editor)
+                if editor is not None:
+                    self.add_editor(editor)
+                yield
         if not self.editors:
             self.tabs.addTab(self._no_editor_page(), "Start")
         for editor in self.editors:
             self.offer_recovery(editor)
         self._update_editor_actions()
         self._restore_state()
+        yield
 
         self.is_ready = True
         for report in self._early_reports:
@@ -746,16 +778,18 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Cancel every job, let the running ones stop at their next step, join the threads."""
+        """Cancel every job, let the running ones stop at their next step, join the threads (of the
+        parts built so far, when the window closes while stage two is under way)."""
         if self._painted:
             self._preload.join()
-        if self.is_ready:
-            for editor in self.editors:
-                editor.shutdown()
+        for editor in self.editors:
+            editor.shutdown()
+        if self.generation is not None:
             self.generation.shutdown()
+        if self.service is not None:
             self.service.close()
 
     def threads(self) -> list[Any]:
-        if not self.is_ready:
-            return []
-        return [self.model_worker.thread, self.service.reader.thread, self.service.indexer.thread]
+        hosts = ([self.generation.worker] if self.generation is not None else []) + \
+            ([self.service.reader, self.service.indexer] if self.service is not None else [])
+        return [host.thread for host in hosts]

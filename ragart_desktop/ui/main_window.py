@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.jobs_dock], [190], QtCore.Qt.Orientation.Vertical)
         for dock in (self.browser_dock, self.generation_dock, self.jobs_dock, self.history_dock):
             self.view_menu.insertAction(self._dock_actions_end, dock.toggleViewAction())
+        yield
 
         # Wiring.
         self.browser.pin_requested.connect(self.generation_panel.pin_items)

@@ -93,12 +93,18 @@ class CanvasDocument(UndoableDocument):
     def new(cls, width: int, height: int,
             background: Optional[tuple[int, int, int, int]] = (255, 255, 255, 255)) -> "CanvasDocument":
         """A canvas with an opaque "Background" layer (unless ``background`` is None) and an
-        empty "Layer 1" on top, which is active."""
+        empty "Layer 1" on top, which is active.
+
+        Both layers are one colour each, so the composite is one colour too: it is worked out for one
+        pixel and filled, rather than each layer scanned for its content and the whole canvas
+        composited (35 ms of the UI thread's start-up for the 1024 px canvas the app opens with)."""
         doc = cls(width, height)
         if background is not None:
-            doc._insert_layer(doc._make_layer("Background", blank_pixels(width, height, background)), 0)
-        doc._insert_layer(doc._make_layer("Layer 1", blank_pixels(width, height)), len(doc.layers))
-        doc.refresh_composite()
+            doc.layers.append(doc._make_layer("Background", blank_pixels(width, height, background)))
+        doc.layers.append(doc._make_layer("Layer 1", blank_pixels(width, height)))
+        doc.active_layer_id = doc.layers[-1].id
+        composite_rect(doc.layers, Rect(0, 0, 1, 1), doc.composite)
+        doc.composite.view(np.uint32).fill(doc.composite[:1, :1].view(np.uint32)[0, 0, 0])
         return doc
 
     @classmethod

@@ -1,7 +1,9 @@
 import numpy as np
+import pytest
 from PIL import Image
 
 from ragart_desktop.core.canvas import Brush, CanvasDocument, Rect
+from ragart_desktop.core.canvas.composite import composite_rect
 
 
 def _reference_composite(doc: CanvasDocument) -> np.ndarray:
@@ -75,3 +77,13 @@ def test_import_fits_large_images_and_results_land_on_top_with_provenance():
     result = doc.add_result_layer(Image.new("RGB", (100, 50), (5, 6, 7)), "Result 1", {"engine": "palette"})
     assert doc.layers[-1] is result and result.provenance == {"engine": "palette"}
     assert doc.current_image().getpixel((50, 25)) == (5, 6, 7)
+
+
+@pytest.mark.parametrize("background", [(255, 255, 255, 255), (30, 140, 200, 90), None])
+def test_a_new_canvas_s_composite_is_its_layers_composited(background):
+    doc = CanvasDocument.new(37, 23, background=background)   # the composite is filled, not computed
+    expected = np.zeros_like(doc.composite)
+    composite_rect(doc.layers, doc.bounds, expected)
+    assert np.array_equal(doc.composite, expected)
+    assert [layer.name for layer in doc.layers] == ["Background", "Layer 1"][2 - len(doc.layers):]
+    assert doc.active_layer.name == "Layer 1" and not doc.modified

@@ -60,6 +60,9 @@ PANEL_MODULES = ("ragart_desktop.ui.browser", "ragart_desktop.ui.error_panel", "
                  "ragart_desktop.ui.history_view", "ragart_desktop.ui.jobs_view", "ragart_desktop.ui.library_service",
                  "ragart_desktop.ui.generation")
 PRELOAD_POLL_MS = 10
+# Between two steps of stage two: a real timer, not a zero one. Qt runs zero timers (posted calls)
+# before the timers that are due and before painting, so steps chained by them ran back to back.
+STEP_PAUSE_MS = 1
 STAGE_TWO_DONE = object()
 
 
@@ -168,7 +171,7 @@ class MainWindow(QMainWindow):
         if self._closed or self._stage_two is None:
             return
         if next(self._stage_two, STAGE_TWO_DONE) is not STAGE_TWO_DONE:
-            QTimer.singleShot(0, self._build_step)
+            QTimer.singleShot(STEP_PAUSE_MS, self._build_step)
 
     def _stage_two_steps(self) -> Iterator[None]:
         """Stage two; each ``yield`` lets the event loop run (a step takes at most a few tens of ms)."""

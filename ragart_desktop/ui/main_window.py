@@ -241,9 +241,10 @@ class MainWindow(QMainWindow):
         self.service.imported.connect(self._import_done)
         self.service.changed.connect(self._library_changed)
 
-        # Editors, one step each.
+        # Editors: each built in one step, added (and painted) in the next.
         if self._load_editor_tabs:
             for editor in load_editors(self.home, self.dialogs, self.errors.report_exception):
+                yield
                 if editor is not None:
                     self.add_editor(editor)
                 yield

@@ -158,13 +158,27 @@ class Stepper:
             self.sequence += tokens
             self.logits = self._forward(tokens)
 
-    def draw(self, mask) -> int:
-        """Sample one token under ``mask`` and feed it."""
+    def draw(self, mask, events=()) -> int:
+        """Sample one token under ``mask`` and feed it.
+
+        ``events``: masks, each of the tokens that write one event (a pitched note, whichever
+        instrument plays it; a drum hit). The model's whole probability of an event goes to those of
+        its tokens that ``mask`` lets through, in their own proportions, so masking out the
+        instruments the model would rather use never turns "a note here" into "the next onset" (left
+        to renormalise, a model expecting an instrument of its other training pieces skips ahead,
+        and the result comes out too sparse)."""
         import torch
 
-        logits = self.logits.float() / self.temperature
-        logits = logits.masked_fill(~mask.to(logits.device), float("-inf"))
-        token = int(torch.multinomial(torch.softmax(logits, dim=-1).cpu(), 1, generator=self.generator))
+        logits = self.logits.float().cpu() / self.temperature
+        groups = [(event, event & mask) for event in events if bool((event & mask).any())]
+        if groups:
+            probs = torch.softmax(logits, dim=-1)
+            for event, allowed in groups:
+                probs[allowed] = torch.softmax(logits[allowed], dim=-1) * probs[event].sum()
+            probs = probs.masked_fill(~mask, 0.0)
+        else:
+            probs = torch.softmax(logits.masked_fill(~mask, float("-inf")), dim=-1)
+        token = int(torch.multinomial(probs, 1, generator=self.generator))
         self.tokens_sampled += 1
         self.feed([token])
         return token

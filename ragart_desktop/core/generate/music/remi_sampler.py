@@ -8,7 +8,10 @@ the given piece's own bar lines, and the last position written in it) and a mask
 - a move in time: ``Program`` (one more note at the current onset), ``Position_q`` (later in the
   bar) or ``Bar`` (the next bar), each allowed only when it leads to an onset on the 1/12-beat grid
   inside the window, not past the next given note; the time signature after a bar line and the
-  tempo after a new piece's first position are fed, not sampled;
+  tempo after a new piece's first position are fed, not sampled. The model's probability of a pitched
+  note by any instrument goes to the pitched target instruments, of a drum hit to the drums
+  (``Stepper.draw``'s ``events``): a model that would rather play a flute than the piece's clarinet
+  still plays a note there, it does not skip ahead;
 - a note: a target's program, a pitch that target allows (range, key lock), any velocity, a
   duration that ends inside the window.
 
@@ -88,6 +91,9 @@ class RemiSampler:
         for t in window.targets:
             self.targets.setdefault(DRUMS if t.is_drum else t.program, []).append(t)
         self.program_tokens = [vocab.programs[p] for p in self.targets if p in vocab.programs]
+        # "a pitched note here" (any pitched instrument's program) and "a drum hit here"
+        self.note_events = [stepper.mask([t for p, t in vocab.programs.items() if (p == DRUMS) == drums])
+                            for drums in (False, True)]
         self.pitch_masks = {p: stepper.mask(self._pitch_tokens(p, ts)) for p, ts in self.targets.items()}
         self.velocity_mask = stepper.mask(vocab.velocities.values())
 
@@ -173,7 +179,7 @@ class RemiSampler:
             options = self.moves(min(self.w.end, due))
             if not options:
                 break
-            token = self.s.draw(self.s.mask(options))
+            token = self.s.draw(self.s.mask(options), self.note_events)
             kind = self.v.kind(token)
             if kind == "Program":
                 out.append(self.note(token))

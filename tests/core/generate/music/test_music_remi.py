@@ -129,3 +129,28 @@ def test_other_midi_tokenizers_are_refused_plainly(tmp_path):
     REMI(TokenizerConfig()).save(tmp_path / "remi" / "tokenizer.json")   # one stream per program
     with pytest.raises(ModelError, match="one_token_stream_for_programs, use_programs"):
         declared_vocabulary(tmp_path / "remi")
+
+
+def test_a_note_the_model_wants_on_another_instrument_is_played_by_a_target_not_skipped():
+    """The model's probability of "a note here" on an instrument outside the targets goes to the
+    target instruments (``Stepper.draw``'s events), not to the moves in time beside them."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(vocab_size=8, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=64))
+    flute, clarinet, drums, later, bar = 1, 2, 3, 4, 5            # the roles the ids play here
+    stepper = Stepper(model, seed=3, temperature=1.0)
+    stepper.reset([0])
+    wanted = torch.log(torch.tensor([1e-6, 0.70, 0.04, 0.06, 0.10, 0.10, 1e-6, 1e-6]))
+    allowed = stepper.mask([clarinet, drums, later, bar])
+    pitched, hits = stepper.mask([flute, clarinet]), stepper.mask([drums])
+    drawn = []
+    for _ in range(300):
+        stepper.logits = wanted
+        drawn.append(stepper.draw(allowed, [pitched, hits]))
+        stepper.reset([0])
+    share = {t: drawn.count(t) / len(drawn) for t in (clarinet, drums, later, bar)}
+    assert share[clarinet] > 0.6                                  # 0.74 expected; renormalising alone gives 0.13
+    assert 0.01 < share[drums] < 0.15 and share[later] + share[bar] < 0.35

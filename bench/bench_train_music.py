@@ -22,7 +22,6 @@ Run: ``python bench/bench_train_music.py [--minutes 10]``.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import statistics
 import sys
@@ -33,7 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ragart_desktop.core.demo.music import PIECES, render_piece  # noqa: E402
+from bench.music_corpora import CORPORA, corpus_pieces  # noqa: E402
+
 from ragart_desktop.core.errors import Cancelled  # noqa: E402
 from ragart_desktop.core.generate.music import remi_vocab  # noqa: E402
 from ragart_desktop.core.generate.music.plan import MusicInputs, MusicReference, fuse, make_plan  # noqa: E402
@@ -45,25 +45,12 @@ from ragart_desktop.core.progress import Task  # noqa: E402
 from ragart_desktop.core.train.corpus import Piece, make_corpus, tokenise  # noqa: E402
 from ragart_desktop.core.train.trainer import Trainer, TrainingRequest, TrainingProgress  # noqa: E402
 
-SEEDS = (1, 2, 3)
 METRICS = ("in_key_ratio", "style_match", "scale_consistency", "note_density")
 
 
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
-
-
-def demo_pieces(root: Path) -> list[Piece]:
-    out = []
-    for spec in PIECES:
-        folder = root / spec.folder.replace(" ", "-")
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{spec.name}.mid"
-        data = render_piece(spec)
-        path.write_bytes(data)
-        out.append(Piece(None, str(path), spec.title, hashlib.sha256(data).hexdigest(), read_score(path)))
-    return out
 
 
 def cut(score: Score, start: float, end: float) -> Score:
@@ -75,7 +62,7 @@ def cut(score: Score, start: float, end: float) -> Score:
     return out
 
 
-def train(corpus, models_dir: Path, minutes: float):
+def train(corpus, models_dir: Path, minutes: float, name: str):
     vocab = remi_vocab.RemiVocabulary(remi_vocab.new_tokenizer())
     shown = [0]
 
@@ -91,7 +78,7 @@ def train(corpus, models_dir: Path, minutes: float):
     clock = time.perf_counter()
     tokens = tokenise(corpus, vocab, 0, task)
     tokenising = time.perf_counter() - clock
-    req = TrainingRequest(name="demo-style", minutes=minutes)
+    req = TrainingRequest(name=name, minutes=minutes)
     result = Trainer(req, corpus, tokens, vocab, models_dir / ".training" / req.name, "cpu", task, clock).run(models_dir)
     return result, tokens, vocab, tokenising
 
@@ -133,7 +120,9 @@ def continuation_inputs(piece: Piece, refs: list[Piece], engine: str, seed: int,
     return MusicInputs(req, make_plan(req, phrase, key, fused), fused), cut(score, half, bars[-1])
 
 
-def continuations(corpus, home: Home, name: str) -> None:
+def continuations(corpus, home: Home, name: str, count: int) -> dict[str, dict[str, float]]:
+    """``count`` continuations per engine: held-out piece ``k % pieces`` with seed ``k // pieces + 1``.
+    Prints (and returns) the mean metrics of each engine and of the pieces' real second halves."""
     from ragart_desktop.core.generate.music.engine_markov import MarkovEngine
     from ragart_desktop.core.generate.music.engine_transformer import TransformerEngine
     from ragart_desktop.core.generate.music.evaluate import evaluate_score
@@ -142,36 +131,40 @@ def continuations(corpus, home: Home, name: str) -> None:
     from ragart_desktop.core.settings import Settings
 
     registry = ModelRegistry(home, Settings.load(home.settings_path))
-    engines = {"trained transformer": TransformerEngine(name, None, registry), "built-in Markov": MarkovEngine()}
+    engines = {"trained transformer": (TransformerEngine(name, None, registry), name),
+               "built-in Markov": (MarkovEngine(), "builtin")}
     training = [(p.path, p.score) for p in corpus.train]
     rows: dict[str, list] = {k: [] for k in ("real second half", *engines)}
     timing: dict[str, list[float]] = {k: [] for k in engines}
-    for piece in corpus.validation:
+    held_out = corpus.validation
+    for k in range(count):
+        piece, seed = held_out[k % len(held_out)], k // len(held_out) + 1
         refs = [p for p in corpus.train if p.folder == piece.folder][:4] or corpus.train[:4]
-        for seed in SEEDS:
-            for label, engine in engines.items():
-                inputs, real = continuation_inputs(piece, refs, "builtin" if engine is engines["built-in Markov"] else name,
-                                                   seed)
-                start = time.perf_counter()
-                out = engine.run(inputs, seed, Task())
-                timing[label].append(time.perf_counter() - start)
-                new = cut(out, inputs.plan.start, inputs.plan.end)
-                ref_scores = [(r.path, r.score) for r in inputs.references]
-                ev = evaluate_score(new, key=inputs.plan.key, references=ref_scores)
-                copy = evaluate_score(new, key=inputs.plan.key, references=training)
-                rows[label].append((ev.metrics, copy.near_copy, new.note_count))
-                if label == "built-in Markov" and seed == SEEDS[0]:
-                    ev = evaluate_score(real, key=inputs.plan.key, references=ref_scores)
-                    rows["real second half"].append((ev.metrics, False, real.note_count))
+        for label, (engine, engine_id) in engines.items():
+            inputs, real = continuation_inputs(piece, refs, engine_id, seed)
+            start = time.perf_counter()
+            out = engine.run(inputs, seed, Task())
+            timing[label].append(time.perf_counter() - start)
+            new = cut(out, inputs.plan.start, inputs.plan.end)
+            ref_scores = [(r.path, r.score) for r in inputs.references]
+            ev = evaluate_score(new, key=inputs.plan.key, references=ref_scores)
+            copy = evaluate_score(new, key=inputs.plan.key, references=training)
+            rows[label].append((ev.metrics, copy.near_copy, new.note_count))
+            if k < len(held_out) and label == "built-in Markov":
+                ev = evaluate_score(real, key=inputs.plan.key, references=ref_scores)
+                rows["real second half"].append((ev.metrics, False, real.note_count))
     print(f"  {'':22}" + "".join(f"{m:>19}" for m in METRICS) + f"{'notes':>8}{'near copies':>13}{'time':>9}")
+    summary = {}
     for label, found in rows.items():
-        means = [statistics.fmean(m.get(k, float("nan")) for m, _, _ in found) for k in METRICS]
+        means = {m: statistics.fmean(x.get(m, float("nan")) for x, _, _ in found) for m in METRICS}
         copies = sum(c for _, c, _ in found)
         took = f"{statistics.fmean(timing[label]):7.2f} s" if label in timing else ""
-        print(f"  {label:22}" + "".join(f"{v:19.3f}" for v in means)
+        print(f"  {label:22}" + "".join(f"{v:19.3f}" for v in means.values())
               + f"{statistics.fmean(n for _, _, n in found):8.1f}{f'{copies}/{len(found)}':>13}{took:>9}")
+        summary[label] = {**means, "near_copy_rate": copies / len(found)}
     print(f"  (near copy: a passage of >= {copyguard.NEAR_COPY_NOTES} notes found in a training piece; "
-          f"{len(corpus.validation)} held-out pieces x {len(SEEDS)} seeds)")
+          f"{count} continuations per engine over {len(held_out)} held-out pieces, seeds 1..{(count - 1) // len(held_out) + 1})")
+    return summary
 
 
 def sampling_speed(corpus, home: Home, name: str) -> None:
@@ -204,26 +197,39 @@ def sampling_speed(corpus, home: Home, name: str) -> None:
     print(f"  speed-up {rates[True][0] / rates[False][0]:.1f}x")
 
 
+def curve_summary(result) -> str:
+    """The validation curve in a line: first, best (and when), last; and when it stopped."""
+    curve = result.val_curve
+    best = min(curve, key=lambda sv: sv[1])
+    return (f"validation curve: {len(curve)} evaluations, first {curve[0][1]:.3f} (step {curve[0][0]}), best "
+            f"{best[1]:.3f} (step {best[0]}), last {curve[-1][1]:.3f} (step {curve[-1][0]})")
+
+
 def main() -> None:
     import torch
 
     parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", choices=CORPORA, default="demo",
+                        help="demo: the demo library; chorales: Bach chorales from the music21 corpus")
+    parser.add_argument("--pieces", type=int, default=60, help="chorales: how many (default 60)")
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--continuations", type=int, default=20, help="per engine (default 20)")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (the trained model stays there)")
     args = parser.parse_args()
-    print(f"Learn my style on the demo MIDI library; {load()}; torch {torch.__version__}")
+    print(f"Learn my style on the {args.corpus} corpus; {load()}; torch {torch.__version__}")
     with tempfile.TemporaryDirectory() as scratch:
         tmp = args.keep or scratch
-        pieces = demo_pieces(Path(tmp) / "midi")
+        pieces = corpus_pieces(args.corpus, Path(tmp) / "midi", args.pieces)
         corpus = make_corpus(pieces)
         home = Home(Path(tmp) / "home").ensure()
         print(f"1. Training (defaults, {args.minutes:g}-minute budget): {len(corpus.train)} training pieces, "
               f"{len(corpus.validation)} validation pieces ({', '.join(p.title for p in corpus.validation)})")
-        result, tokens, vocab, tokenising = train(corpus, home.models_dir, args.minutes)
+        result, tokens, vocab, tokenising = train(corpus, home.models_dir, args.minutes, f"{args.corpus}-style")
         print(f"  tokenising in 12 keys {tokenising:.0f} s; {tokens.corpus_tokens:,} tokens in the pieces' own keys, "
               f"{tokens.train_tokens:,} training tokens in 12 keys, {tokens.validation_tokens:,} validation tokens")
         print(f"  {result.parameters:,} parameters; {result.steps} steps; stopped by {result.stopped}; "
               f"{result.seconds:.0f} s in all ({result.seconds / 60:.1f} min, goal < 10 min)   {load()}")
+        print(f"  {curve_summary(result)}")
         print("2. Validation loss, nats/token on the same held-out tokens (lower is better)")
         print(f"  baseline: variable-order Markov (PPM-C, order {result.baseline_order}) {result.baseline_val_loss:.3f}")
         print(f"  trained transformer                                 {result.val_loss:.3f}   "
@@ -233,8 +239,18 @@ def main() -> None:
         sampling_speed(corpus, home, result.name)
         latency = cancel_latency(corpus, tokens, vocab, home.models_dir)
         print(f"4. Cancel: the training stopped {latency:.2f} s after cancel() (checkpoint included; goal < 1 s)")
-        print("5. Continuations of the held-out pieces' second halves")
-        continuations(corpus, home, result.name)
+        print(f"5. Continuations of the held-out pieces' second halves ({args.continuations} per engine)")
+        summary = continuations(corpus, home, result.name, args.continuations)
+        model, markov = summary["trained transformer"], summary["built-in Markov"]
+        worse = [m for m in ("in_key_ratio", "style_match", "scale_consistency") if model[m] < markov[m] - 0.01]
+        worse += ["near_copy_rate"] if model["near_copy_rate"] > markov["near_copy_rate"] else []
+        real = summary["real second half"]["note_density"]
+        if abs(model["note_density"] - real) > abs(markov["note_density"] - real) + 0.1:
+            worse.append("note_density (further from the real second half's)")
+        verdict = result.beats_baseline and not worse
+        print(f"6. Default engine: the trained model {'qualifies' if verdict else 'does NOT qualify'} "
+              f"(beats the baseline's loss: {result.beats_baseline}; metrics worse than the built-in engine's by "
+              f"more than 0.01: {', '.join(worse) or 'none'})")
         print(f"Done; {load()}")
 
 

@@ -67,8 +67,11 @@ class ModelShape:
 
     @classmethod
     def for_corpus(cls, tokens: int) -> "ModelShape":
-        """Sized to the corpus (its tokens in their own keys): about 1 M parameters for a few dozen
-        pieces, 3.5 M for a few hundred, 5 M beyond."""
+        """Sized to the corpus (its tokens in their own keys): 0.4 M parameters for a few dozen
+        pieces (the demo library's 30 pieces, 35 k tokens, converge within minutes on one CPU thread),
+        about 1 M up to 150 k tokens, 3.5 M for a few hundred pieces, 5 M beyond."""
+        if tokens < 50_000:
+            return cls(96, 3, 4)
         if tokens < 150_000:
             return cls(128, 4, 4)
         if tokens < 1_500_000:
@@ -79,11 +82,13 @@ class ModelShape:
 @dataclass(frozen=True)
 class Schedule:
     batch: int = 8                      # windows per optimiser step
-    micro_batch: int = 1                # windows per forward/backward; cancel is checked between them
-    learning_rate: float = 1e-3
-    warmup: int = 10                    # steps of linear warm-up (a laptop's budget is tens to hundreds of steps)
+    micro_batch: int = 2                # windows per forward/backward (one window each ran ~1.3-2.5x slower per token
+                                        # on one CPU thread); cancel is checked between them
+    learning_rate: float = 2e-3
+    warmup: int = 20                    # steps of linear warm-up (a laptop's budget is a few hundred steps)
     weight_decay: float = 0.1
-    eval_every: Optional[int] = None    # steps; None = four times per pass over the data (10..50)
+    eval_every: Optional[int] = None    # steps; None = eight times per pass over the data (10..50), so a
+                                        # plateau is seen (patience) within minutes
     patience: int = 3                   # evaluations without improvement before stopping
     max_epochs: float = 20.0            # passes over the 12-key streams
     max_steps: Optional[int] = None     # overrides max_epochs
@@ -140,6 +145,7 @@ class TrainingResult:
     stopped: str                 # early stopping | time budget | epoch cap
     resumed_from: int            # the step a checkpoint gave (0 = a fresh run)
     skipped: list[dict]
+    val_curve: list[tuple[int, float]] = field(default_factory=list)   # (step, validation loss) of every run
 
     @property
     def beats_baseline(self) -> bool:
@@ -223,7 +229,7 @@ def model_config(shape: ModelShape, vocab: remi_vocab.RemiVocabulary):
     return LlamaConfig(
         vocab_size=vocab.size, hidden_size=shape.width, intermediate_size=(shape.width * 8 // 3 + 31) // 32 * 32,
         num_hidden_layers=shape.layers, num_attention_heads=shape.heads, num_key_value_heads=shape.heads,
-        max_position_embeddings=shape.context, attention_dropout=0.1, tie_word_embeddings=True,
+        max_position_embeddings=shape.context, tie_word_embeddings=True,   # no dropout: early stopping regularises
         bos_token_id=vocab.bos, eos_token_id=vocab.eos, pad_token_id=vocab.tokenizer.vocab["PAD_None"])
 
 
@@ -241,7 +247,7 @@ class Trainer:
         self.chunks = validation_chunks(tokens.validation, self.shape.context)
         per_epoch = max(1, len(self.data) // (s.batch * self.shape.context))
         self.max_steps = s.max_steps or max(1, int(s.max_epochs * per_epoch))
-        self.eval_every = s.eval_every or int(np.clip(per_epoch // 4, 10, 50))
+        self.eval_every = s.eval_every or int(np.clip(per_epoch // 8, 10, 50))
         self.budget = req.minutes * 60.0
         self.settings_key = {"shape": asdict(self.shape), "schedule": asdict(s), "seed": req.seed}
 
@@ -318,7 +324,8 @@ class Trainer:
         return TrainingResult(
             self.req.name, str(path), len(self.corpus.pieces), self.tokens.corpus_tokens, parameters,
             train_loss, round(state.best_val, 5), round(base_loss, 5), base_order,
-            round(time.perf_counter() - self.clock, 2), state.step, stopped, resumed, self.corpus.skipped)
+            round(time.perf_counter() - self.clock, 2), state.step, stopped, resumed, self.corpus.skipped,
+            list(state.val_curve))
 
     def _step(self, model, optimiser, state: State) -> float:
         """One optimiser step over ``batch`` random windows, in micro-batches."""

@@ -16,17 +16,22 @@ FOLK = ("lantern-waltz", "harbour-reel", "cradle-song", "morning-on-the-fell")
 TINY = ModelShape(width=32, layers=2, heads=2, context=64)
 
 
-@pytest.fixture
-def folk_library(home, tmp_path, shared_embedders):  # noqa: F811
+def _import_folk(home, folder, embedders):
+    """The library of ``home`` with the four folk pieces imported from ``folder`` (open)."""
     from ragart_desktop.core.library.library import Library
 
-    folder = tmp_path / "folk"
     folder.mkdir()
     for spec in PIECES:
         if spec.name in FOLK:
             (folder / f"{spec.name}.mid").write_bytes(render_piece(spec))
-    lib = Library.open(home, embedders=shared_embedders)
+    lib = Library.open(home, embedders=embedders)
     lib.import_paths([folder])
+    return lib
+
+
+@pytest.fixture
+def folk_library(home, tmp_path, shared_embedders):  # noqa: F811
+    lib = _import_folk(home, tmp_path / "folk", shared_embedders)
     yield lib
     lib.close()
 
@@ -72,3 +77,40 @@ def test_a_bad_name_is_refused_on_screen(qtbot, monkeypatch, folk_library):
     dialog.name.setText("../escape")
     dialog.start.click()
     assert "model name" in dialog.status.text() and dialog.job is None
+
+
+def test_a_model_trained_from_the_window_appears_in_the_music_tabs_engine_list(qtbot, monkeypatch, home, tmp_path,
+                                                                              shared_embedders):  # noqa: F811
+    """The whole hand-off: Music → Learn from my library… in the main window, a tiny training on the
+    library's MIDI pieces, and the saved model offered by the Music tab's engine list."""
+    from ragart_desktop.core.settings import Settings
+    from ragart_desktop.ui.main_window import MainWindow
+    from ragart_desktop.ui.music import MusicEditor
+    from ragart_desktop.ui.music.training_dialog import TrainingDialog
+    from tests.ui.dialogs import close_discarding
+
+    _import_folk(home, tmp_path / "folk", shared_embedders).close()   # the window opens it itself
+    original = TrainingDialog.request
+    monkeypatch.setattr(TrainingDialog, "request", lambda self: replace(
+        original(self), shape=TINY, schedule=Schedule(batch=4, micro_batch=2, eval_every=3, max_steps=3)))
+
+    win = MainWindow(home, Settings(), load_editor_tabs=True)
+    with qtbot.waitSignal(win.ready, timeout=20_000):
+        win.show()
+    dialog = None
+    try:
+        music = next(e for e in win.editors if isinstance(e, MusicEditor))
+        engines = music.panel.engine
+        qtbot.waitUntil(lambda: not music.files.is_busy(), timeout=10_000)   # the start-up scan is done
+        assert engines.findData("folk-style") < 0
+        win.learn_from_library()
+        dialog = win.findChild(TrainingDialog)
+        dialog.name.setText("folk-style")
+        with qtbot.waitSignal(dialog.trained, timeout=120_000):
+            dialog.start.click()
+        qtbot.waitUntil(lambda: engines.findData("folk-style") >= 0, timeout=10_000)
+        assert "folk-style" in engines.itemText(engines.findData("folk-style"))
+    finally:
+        if dialog is not None:
+            dialog.close()
+        close_discarding(win)

@@ -2,7 +2,9 @@
 
 Every public edit builds one command (``commands.py``), applies it, records it and notifies the
 listeners with a ``ScoreChange``. The piano roll calls these methods and listens; nothing else
-mutates ``doc.score``. A *selection* is a mapping of track id -> the notes selected on it; edits
+mutates ``doc.score``. ``doc.index`` is the score's time index (``note_index``): every note edit
+splices it and the track's notes follow it, so an edit costs what it changes, not the whole track.
+A *selection* is a mapping of track id -> the notes selected on it; edits
 that move notes return the new selection, so the view can keep the moved notes selected.
 
 Edits clamp rather than fail where a DAW would (a move past beat 0 or past the pitch range stops at
@@ -25,6 +27,7 @@ from ragart_desktop.core.music.commands import (
     ScorePropertiesCommand,
     TrackPropertiesCommand,
 )
+from ragart_desktop.core.music.note_index import ScoreIndex
 from ragart_desktop.core.music.score import EPS, Note, Score, Track
 from ragart_desktop.core.undo import Command, History, UndoableDocument
 
@@ -52,6 +55,7 @@ Listener = Callable[[ScoreChange], None]
 class ScoreDocument(UndoableDocument):
     def __init__(self, score: Optional[Score] = None, *, history: Optional[History] = None):
         self.score = score if score is not None else Score()
+        self.index = ScoreIndex(self.score)
         self.history = history if history is not None else History()
         self.path: Optional[Path] = None
         self.mark_saved()
@@ -232,7 +236,7 @@ class ScoreDocument(UndoableDocument):
             old = list(notes)
             new = [_valid(n) for n in fn(track, old)]
             result[track_id] = new
-            if Counter(old) != Counter(new):
+            if new != old:      # every edit maps note by note: an unchanged list is no change
                 changes.append(NoteChange(track_id, tuple(old), tuple(new)))
         if changes:
             self._do(NotesCommand(label, changes))
@@ -240,29 +244,21 @@ class ScoreDocument(UndoableDocument):
 
     def _replace_notes(self, track_id: int, remove: Sequence[Note], add: Sequence[Note]) -> None:
         track = self.score.track(track_id)
-        if remove:
-            pending = Counter(remove)
-            kept = []
-            for n in track.notes:
-                if pending[n] > 0:
-                    pending[n] -= 1
-                else:
-                    kept.append(n)
-            missing = +pending
-            if missing:
-                raise UsageError(f"{sum(missing.values())} of the notes to change are not on track {track.name!r}.")
-            track.notes = kept
-        if add:
-            track.notes.extend(add)
-            track.sort()
+        try:
+            index = self.index.splice(track_id, remove, add)
+        except KeyError as missing:
+            raise UsageError(f"{missing.args[0]} of the notes to change are not on track {track.name!r}.") from None
+        track.notes = list(index.notes)
         self._notify(ScoreChange(tracks=frozenset({track_id})))
 
     def _insert_track(self, track: Track, index: int) -> None:
         self.score.tracks.insert(min(index, len(self.score.tracks)), track)
+        self.index.invalidate({track.id})
         self._notify(ScoreChange(tracks=frozenset({track.id}), layout=True))
 
     def _detach_track(self, track_id: int) -> None:
         self.score.tracks.remove(self.score.track(track_id))
+        self.index.invalidate({track_id})
         self._notify(ScoreChange(tracks=frozenset({track_id}), layout=True))
 
     def _set_track_properties(self, track_id: int, values: Mapping[str, Any]) -> None:

@@ -5,37 +5,79 @@ A view of a 20,000-note piece must find the notes in its window without looking 
 the notes sounding in ``[b0, b1)`` lie between two binary searches (a note that started up to the
 longest duration before ``b0`` may still sound), then a vectorised filter on ends and pitches.
 
-``ScoreIndex`` holds one ``NoteIndex`` per track of a live ``ScoreDocument`` and rebuilds a track's
-index only after that track's notes changed (it listens to the document).
+An edit does not rebuild the index: ``splice`` takes notes out and puts notes in with binary searches
+and numpy deletes/inserts, so dropping 500 dragged notes on a 20,000-note track costs a loop over
+the 500, not over the 20,000 (a rebuild reads every note's fields in Python: milliseconds).
+
+``ScoreIndex`` holds one ``NoteIndex`` per track of a ``ScoreDocument``'s score; the document
+splices a track's index with every note edit and the track's notes follow it (``doc.index``).
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from bisect import bisect_right
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-from ragart_desktop.core.music.score import EPS, Note, Score
+from ragart_desktop.core.music.score import EPS, Note, Score, note_order
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
 class NoteIndex:
     def __init__(self, notes: Sequence[Note]):
-        n = len(notes)
-        starts = np.fromiter((x.start for x in notes), np.float64, n)
-        if n > 1 and np.any(np.diff(starts) < 0):   # tracks keep their notes sorted; be safe anyway
-            order = np.argsort(starts, kind="stable")
-            notes = [notes[i] for i in order]
-            starts = starts[order]
-        self.notes: list[Note] = list(notes)
-        self.starts = starts
-        self.ends = np.fromiter((x.end for x in self.notes), np.float64, n)
-        self.pitches = np.fromiter((x.pitch for x in self.notes), np.int16, n)
-        self.velocities = np.fromiter((x.velocity for x in self.notes), np.int16, n)
-        self.max_duration = float((self.ends - self.starts).max()) if n else 0.0
+        fields = _fields(notes, len(notes))
+        if len(notes) > 1 and np.any(np.diff(fields[0]) < 0):   # tracks keep their notes sorted; be safe anyway
+            order = np.argsort(fields[0], kind="stable")
+            notes = [notes[i] for i in order.tolist()]
+            fields = tuple(a[order] for a in fields)
+        self._set(list(notes), *fields)
+
+    def _set(self, notes: list[Note], starts: np.ndarray, ends: np.ndarray, pitches: np.ndarray,
+             velocities: np.ndarray) -> None:
+        self.notes = notes
+        self.starts, self.ends, self.pitches, self.velocities = starts, ends, pitches, velocities
+        self.max_duration = float((ends - starts).max()) if len(notes) else 0.0
 
     def __len__(self) -> int:
         return len(self.notes)
+
+    def splice(self, removed: Sequence[Note], added: Iterable[Note]) -> "NoteIndex":
+        """A new index without one occurrence of each ``removed`` note and with the ``added`` ones,
+        in the order ``Track.sort`` gives the rest plus ``added`` (equal notes: the added ones last).
+
+        Raises ``KeyError`` with the number of ``removed`` notes that are not here."""
+        keep = np.ones(len(self.notes), bool)
+        keep[self._positions(removed)] = False
+        gone = np.flatnonzero(~keep).tolist()
+        notes = _without(self.notes, gone)
+        starts, ends, pitches, velocities = (a[keep] for a in (self.starts, self.ends, self.pitches, self.velocities))
+        added = sorted(added, key=note_order)
+        new = _fields(added, len(added))
+        a_starts = new[0]
+        at = np.searchsorted(starts, a_starts, "left").tolist()
+        after = np.searchsorted(starts, a_starts, "right").tolist()
+        for k, note in enumerate(added):       # equal starts: place by the rest of the order
+            if at[k] < after[k]:
+                at[k] = bisect_right(notes, note_order(note), at[k], after[k], key=note_order)
+        index = NoteIndex(())
+        index._set(_with(notes, at, added), *(np.insert(old, at, values) for old, values in
+                                              zip((starts, ends, pitches, velocities), new)))
+        return index
+
+    def _positions(self, removed: Sequence[Note]) -> list[int]:
+        """Where one occurrence of each ``removed`` note is (distinct positions)."""
+        starts = np.fromiter((n.start for n in removed), np.float64, len(removed))
+        runs = zip(np.searchsorted(self.starts, starts, "left").tolist(),
+                   np.searchsorted(self.starts, starts, "right").tolist())
+        taken: set[int] = set()
+        for note, (first, end) in zip(removed, runs):
+            k = _find(self.notes, note, first, end, taken)
+            if k is not None:
+                taken.add(k)
+        if len(taken) < len(removed):
+            raise KeyError(len(removed) - len(taken))
+        return list(taken)
 
     def sounding(self, b0: float, b1: float) -> np.ndarray:
         """Indices (in start order) of the notes that sound somewhere in ``[b0, b1)``."""
@@ -68,8 +110,49 @@ class NoteIndex:
         return [self.notes[i] for i in indices.tolist()]
 
 
+def _fields(notes: Sequence[Note], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    return (np.fromiter((x.start for x in notes), np.float64, n), np.fromiter((x.end for x in notes), np.float64, n),
+            np.fromiter((x.pitch for x in notes), np.int16, n), np.fromiter((x.velocity for x in notes), np.int16, n))
+
+
+def _find(notes: list[Note], note: Note, first: int, end: int, taken: set[int]) -> Optional[int]:
+    """A position in ``[first, end)`` (the notes starting where ``note`` starts) not ``taken``
+    holding ``note`` itself (a selection holds the track's own notes), else an equal note."""
+    for k in range(first, end):
+        if notes[k] is note and k not in taken:
+            return k
+    for k in range(first, end):
+        if notes[k] == note and k not in taken:
+            return k
+    return None
+
+
+def _without(notes: list[Note], gone: list[int]) -> list[Note]:
+    """``notes`` without the positions ``gone`` (ascending), copied a slice at a time."""
+    out: list[Note] = []
+    previous = 0
+    for i in gone:
+        out += notes[previous:i]
+        previous = i + 1
+    out += notes[previous:]
+    return out
+
+
+def _with(notes: list[Note], at: list[int], added: list[Note]) -> list[Note]:
+    """``notes`` with ``added[k]`` inserted before position ``at[k]`` (``at`` ascending)."""
+    out: list[Note] = []
+    previous = 0
+    for i, note in zip(at, added):
+        out += notes[previous:i]
+        out.append(note)
+        previous = i
+    out += notes[previous:]
+    return out
+
+
 class ScoreIndex:
-    """One ``NoteIndex`` per track of a score, rebuilt lazily when a track's notes change."""
+    """One ``NoteIndex`` per track of a score, built when first asked for and spliced by every
+    note edit (``ScoreDocument`` does that); ``invalidate`` drops it (a track added or removed)."""
 
     def __init__(self, score: Score):
         self.score = score
@@ -91,6 +174,13 @@ class ScoreIndex:
         index = self._indexes.get(track_id)
         if index is None:
             index = self._indexes[track_id] = NoteIndex(self.score.track(track_id).notes)
+        return index
+
+    def splice(self, track_id: int, removed: Sequence[Note], added: Sequence[Note]) -> NoteIndex:
+        """Take ``removed`` out of the track's index and put ``added`` in (see ``NoteIndex.splice``)."""
+        index = self._indexes[track_id] = self.track(track_id).splice(removed, added)
+        self._notes_end = None
+        self._versions[track_id] = self._versions.get(track_id, 0) + 1
         return index
 
     def version(self, track_id: int) -> int:

@@ -35,7 +35,7 @@ class Note:
         return self.end - self.start
 
     def shifted(self, beats: float = 0.0, semitones: int = 0) -> "Note":
-        return replace(self, start=self.start + beats, end=self.end + beats, pitch=self.pitch + semitones)
+        return Note(self.start + beats, self.end + beats, self.pitch + semitones, self.velocity)
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Track:
     id: int = 0               # unique within its score (``Score.add_track`` assigns it)
 
     def sort(self) -> None:
-        self.notes.sort(key=_note_order)
+        self.notes.sort(key=note_order)
 
     def copy(self) -> "Track":
         return replace(self, notes=list(self.notes))
@@ -288,7 +288,8 @@ class Score:
         return self.key or self.estimated_key()
 
 
-def _note_order(n: Note) -> tuple:
+def note_order(n: Note) -> tuple:
+    """The order of a track's notes: by start, then pitch, end and velocity."""
     return (n.start, n.pitch, n.end, n.velocity)
 
 

@@ -8,7 +8,6 @@ values, so after an edit the document returns the new notes and the selection fo
 from __future__ import annotations
 
 import enum
-from collections import Counter
 from typing import Iterable, Optional
 
 import numpy as np
@@ -75,7 +74,6 @@ class RollState(QObject):
     def __init__(self, doc: ScoreDocument, parent: Optional[QObject] = None):
         super().__init__(parent)
         self.doc = doc
-        self.index = ScoreIndex(doc.score)
         self.selection = NoteSelection()
         self.active_track_id: Optional[int] = doc.score.tracks[0].id if doc.score.tracks else None
         self.grid_label = DEFAULT_GRID
@@ -93,7 +91,6 @@ class RollState(QObject):
         """Show another document (opened, or new): every view follows."""
         self.doc.unsubscribe(self._on_document)
         self.doc = doc
-        self.index = ScoreIndex(doc.score)
         self.selection.replace([])
         self.active_track_id = doc.score.tracks[0].id if doc.score.tracks else None
         self.cursor, self.playhead = 0.0, None
@@ -109,6 +106,11 @@ class RollState(QObject):
     @property
     def score(self):
         return self.doc.score
+
+    @property
+    def index(self) -> ScoreIndex:
+        """The score's time index (the document keeps it up to date)."""
+        return self.doc.index
 
     @property
     def grid(self) -> Optional[float]:
@@ -182,7 +184,6 @@ class RollState(QObject):
 
     def _on_document(self, change: ScoreChange) -> None:
         if change.tracks:
-            self.index.invalidate(change.tracks)
             if self.active_track_id in change.tracks:
                 self._prune_selection()
             self.notes_changed.emit()
@@ -197,19 +198,15 @@ class RollState(QObject):
         self.changed.emit()
 
     def _prune_selection(self) -> None:
-        """After an undo (or any edit), keep selected only the notes still on the track (looked up by
-        start in the time index: a large track is not scanned)."""
+        """After an undo (or any edit), keep selected only the notes still on the track (looked up
+        among the notes starting where each starts, in the time index: a large track is not scanned)."""
         if self.active_track() is None or not self.selection.notes:
             return
         index = self.index.track(self.active_track_id)
-        left: Counter = Counter()
-        for note in self.selection.notes:
-            j = int(np.searchsorted(index.starts, note.start - EPS, "left"))
-            while j < len(index) and index.starts[j] <= note.start + EPS:
-                if index.notes[j] == note:
-                    left[note] += 1
-                    break
-                j += 1
-        if sum(left.values()) != len(self.selection):
-            self.selection.replace(left.elements())
+        starts = self.selection.arrays()[0]
+        runs = zip(np.searchsorted(index.starts, starts, "left").tolist(),
+                   np.searchsorted(index.starts, starts, "right").tolist())
+        left = [note for note, (a, b) in zip(self.selection.notes, runs) if note in index.notes[a:b]]
+        if len(left) != len(self.selection):
+            self.selection.replace(left)
             self.selection_changed.emit()

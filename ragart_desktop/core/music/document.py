@@ -248,7 +248,7 @@ class ScoreDocument(UndoableDocument):
             index = self.index.splice(track_id, remove, add)
         except KeyError as missing:
             raise UsageError(f"{missing.args[0]} of the notes to change are not on track {track.name!r}.") from None
-        track.notes = list(index.notes)
+        track.notes = index.notes.tolist()
         self._notify(ScoreChange(tracks=frozenset({track_id})))
 
     def _insert_track(self, track: Track, index: int) -> None:

@@ -14,74 +14,78 @@ splices a track's index with every note edit and the track's notes follow it (``
 """
 from __future__ import annotations
 
-from bisect import bisect_right
-from typing import Iterable, Optional, Sequence
+from operator import attrgetter
+from typing import Optional, Sequence
 
 import numpy as np
 
-from ragart_desktop.core.music.score import EPS, Note, Score, note_order
+from ragart_desktop.core.music.score import EPS, Note, Score
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_FIELDS = (("start", np.float64), ("end", np.float64), ("pitch", np.int16), ("velocity", np.int16))
 
 
 class NoteIndex:
     def __init__(self, notes: Sequence[Note]):
-        fields = _fields(notes, len(notes))
-        if len(notes) > 1 and np.any(np.diff(fields[0]) < 0):   # tracks keep their notes sorted; be safe anyway
-            order = np.argsort(fields[0], kind="stable")
-            notes = [notes[i] for i in order.tolist()]
-            fields = tuple(a[order] for a in fields)
-        self._set(list(notes), *fields)
+        columns = _columns(notes)
+        if len(notes) > 1 and np.any(np.diff(columns[1]) < 0):   # tracks keep their notes sorted; be safe anyway
+            order = np.argsort(columns[1], kind="stable")
+            columns = tuple(a[order] for a in columns)
+        self._set(*columns)
 
-    def _set(self, notes: list[Note], starts: np.ndarray, ends: np.ndarray, pitches: np.ndarray,
+    def _set(self, notes: np.ndarray, starts: np.ndarray, ends: np.ndarray, pitches: np.ndarray,
              velocities: np.ndarray) -> None:
-        self.notes = notes
+        self.notes = notes        # the Note objects (an object array: spliced like the others)
         self.starts, self.ends, self.pitches, self.velocities = starts, ends, pitches, velocities
         self.max_duration = float((ends - starts).max()) if len(notes) else 0.0
 
     def __len__(self) -> int:
         return len(self.notes)
 
-    def splice(self, removed: Sequence[Note], added: Iterable[Note]) -> "NoteIndex":
+    def splice(self, removed: Sequence[Note], added: Sequence[Note]) -> "NoteIndex":
         """A new index without one occurrence of each ``removed`` note and with the ``added`` ones,
         in the order ``Track.sort`` gives the rest plus ``added`` (equal notes: the added ones last).
 
         Raises ``KeyError`` with the number of ``removed`` notes that are not here."""
         keep = np.ones(len(self.notes), bool)
-        keep[self._positions(removed)] = False
-        gone = np.flatnonzero(~keep).tolist()
-        notes = _without(self.notes, gone)
-        starts, ends, pitches, velocities = (a[keep] for a in (self.starts, self.ends, self.pitches, self.velocities))
-        added = sorted(added, key=note_order)
-        new = _fields(added, len(added))
-        a_starts = new[0]
-        at = np.searchsorted(starts, a_starts, "left").tolist()
-        after = np.searchsorted(starts, a_starts, "right").tolist()
-        for k, note in enumerate(added):       # equal starts: place by the rest of the order
-            if at[k] < after[k]:
-                at[k] = bisect_right(notes, note_order(note), at[k], after[k], key=note_order)
+        keep[self._positions(_columns(removed))] = False
+        rest = [a[keep] for a in self._columns]
+        new = _sorted(_columns(added))
+        at, after = np.searchsorted(rest[1], new[1], "left"), np.searchsorted(rest[1], new[1], "right")
+        at += _before(rest, at, after, new, equal=True)
         index = NoteIndex(())
-        index._set(_with(notes, at, added), *(np.insert(old, at, values) for old, values in
-                                              zip((starts, ends, pitches, velocities), new)))
+        index._set(*_inserted(rest, at, new))
         return index
 
-    def _positions(self, removed: Sequence[Note]) -> list[int]:
-        """Where one occurrence of each ``removed`` note is (distinct positions)."""
-        starts = np.fromiter((n.start for n in removed), np.float64, len(removed))
-        runs = zip(np.searchsorted(self.starts, starts, "left").tolist(),
-                   np.searchsorted(self.starts, starts, "right").tolist())
-        taken: set[int] = set()
-        for note, (first, end) in zip(removed, runs):
-            k = _find(self.notes, note, first, end, taken)
-            if k is not None:
-                taken.add(k)
-        if len(taken) < len(removed):
-            raise KeyError(len(removed) - len(taken))
-        return list(taken)
+    @property
+    def _columns(self) -> tuple[np.ndarray, ...]:
+        return self.notes, self.starts, self.ends, self.pitches, self.velocities
+
+    def _positions(self, removed: tuple[np.ndarray, ...]) -> np.ndarray:
+        """Distinct positions of notes equal to the ``removed`` ones. Where the track's order puts
+        each is worked out for all at once; a note not found there (only when the notes of one
+        start are out of order) is looked for among all the notes of its start."""
+        removed = _sorted(removed)
+        first, end = np.searchsorted(self.starts, removed[1], "left"), np.searchsorted(self.starts, removed[1], "right")
+        fields = np.stack(removed[1:], axis=1)
+        repeat = np.r_[False, np.all(fields[1:] == fields[:-1], axis=1)] if len(first) else np.zeros(0, bool)
+        group = np.maximum.accumulate(np.where(repeat, 0, np.arange(len(first))))    # equal removed notes: 2nd, 3rd ...
+        at = first + _before(self._columns, first, end, removed, equal=False) + np.arange(len(first)) - group
+        inside = np.minimum(at, max(len(self.notes) - 1, 0))
+        found = (at < end) & np.all(np.stack([c[inside] for c in self._columns[1:]], axis=1) == fields, axis=1) \
+            if len(self.notes) else np.zeros(len(first), bool)
+        taken = set(at[found].tolist())
+        for k in np.flatnonzero(~found).tolist():
+            position = _find(self.notes, removed[0][k], int(first[k]), int(end[k]), taken)
+            if position is not None:
+                taken.add(position)
+        if len(taken) < len(first):
+            raise KeyError(len(first) - len(taken))
+        return np.fromiter(taken, np.int64, len(taken))
 
     def sounding(self, b0: float, b1: float) -> np.ndarray:
         """Indices (in start order) of the notes that sound somewhere in ``[b0, b1)``."""
-        if not self.notes or b1 <= b0:
+        if not len(self.notes) or b1 <= b0:
             return _EMPTY
         lo = int(np.searchsorted(self.starts, b0 - self.max_duration - EPS, "left"))
         hi = int(np.searchsorted(self.starts, b1, "left"))
@@ -107,15 +111,54 @@ class NoteIndex:
         return int(idx[-1]) if len(idx) else None
 
     def take(self, indices: np.ndarray) -> list[Note]:
-        return [self.notes[i] for i in indices.tolist()]
+        return self.notes[indices].tolist()
 
 
-def _fields(notes: Sequence[Note], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    return (np.fromiter((x.start for x in notes), np.float64, n), np.fromiter((x.end for x in notes), np.float64, n),
-            np.fromiter((x.pitch for x in notes), np.int16, n), np.fromiter((x.velocity for x in notes), np.int16, n))
+def _columns(notes: Sequence[Note]) -> tuple[np.ndarray, ...]:
+    """The index's columns of ``notes``: the notes themselves, starts, ends, pitches, velocities."""
+    n = len(notes)
+    return (np.fromiter(notes, object, n), *(np.fromiter(map(attrgetter(name), notes), dtype, n) for name, dtype in _FIELDS))
 
 
-def _find(notes: list[Note], note: Note, first: int, end: int, taken: set[int]) -> Optional[int]:
+def _sorted(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """``columns`` in the track's order (``note_order``: start, pitch, end, velocity; stable)."""
+    order = np.lexsort((columns[4], columns[2], columns[3], columns[1]))
+    return tuple(c[order] for c in columns)
+
+
+def _before(columns: Sequence[np.ndarray], first: np.ndarray, end: np.ndarray, notes: Sequence[np.ndarray], *,
+            equal: bool) -> np.ndarray:
+    """For each of ``notes`` (columns), how many of the ``columns`` notes in ``[first, end)`` (those
+    starting where it starts) come before it in the track's order (or are equal to it, ``equal``)."""
+    lengths = end - first
+    if not lengths.any():
+        return np.zeros(len(first), np.int64)
+    rows = np.repeat(np.arange(len(first)), lengths)
+    at = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths) + np.repeat(first, lengths)
+    e, p, v = (c[at] for c in columns[2:])          # ends, pitches, velocities
+    e0, p0, v0 = (c[rows] for c in notes[2:])
+    last = v <= v0 if equal else v < v0
+    earlier = (p < p0) | ((p == p0) & ((e < e0) | ((e == e0) & last)))
+    return np.bincount(rows, weights=earlier, minlength=len(first)).astype(np.int64)
+
+
+def _inserted(columns: list[np.ndarray], at: np.ndarray, values: tuple[np.ndarray, ...]) -> list[np.ndarray]:
+    """``columns`` with ``values[c][k]`` put before position ``at[k]`` (``at`` ascending), as
+    ``np.insert`` does, sharing the work of placing them between the columns."""
+    total = len(columns[0]) + len(at)
+    slots = at + np.arange(len(at))
+    old = np.ones(total, bool)
+    old[slots] = False
+    out = []
+    for column, value in zip(columns, values):
+        merged = np.empty(total, column.dtype)
+        merged[old] = column
+        merged[slots] = value
+        out.append(merged)
+    return out
+
+
+def _find(notes: np.ndarray, note: Note, first: int, end: int, taken: set[int]) -> Optional[int]:
     """A position in ``[first, end)`` (the notes starting where ``note`` starts) not ``taken``
     holding ``note`` itself (a selection holds the track's own notes), else an equal note."""
     for k in range(first, end):
@@ -125,29 +168,6 @@ def _find(notes: list[Note], note: Note, first: int, end: int, taken: set[int]) 
         if notes[k] == note and k not in taken:
             return k
     return None
-
-
-def _without(notes: list[Note], gone: list[int]) -> list[Note]:
-    """``notes`` without the positions ``gone`` (ascending), copied a slice at a time."""
-    out: list[Note] = []
-    previous = 0
-    for i in gone:
-        out += notes[previous:i]
-        previous = i + 1
-    out += notes[previous:]
-    return out
-
-
-def _with(notes: list[Note], at: list[int], added: list[Note]) -> list[Note]:
-    """``notes`` with ``added[k]`` inserted before position ``at[k]`` (``at`` ascending)."""
-    out: list[Note] = []
-    previous = 0
-    for i, note in zip(at, added):
-        out += notes[previous:i]
-        out.append(note)
-        previous = i
-    out += notes[previous:]
-    return out
 
 
 class ScoreIndex:

@@ -206,7 +206,7 @@ class RollState(QObject):
         starts = self.selection.arrays()[0]
         runs = zip(np.searchsorted(index.starts, starts, "left").tolist(),
                    np.searchsorted(index.starts, starts, "right").tolist())
-        left = [note for note, (a, b) in zip(self.selection.notes, runs) if note in index.notes[a:b]]
+        left = [note for note, (a, b) in zip(self.selection.notes, runs) if note in index.notes[a:b].tolist()]
         if len(left) != len(self.selection):
             self.selection.replace(left)
             self.selection_changed.emit()

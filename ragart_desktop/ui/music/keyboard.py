@@ -33,7 +33,8 @@ class PianoKeyboard(QWidget):
         self.state, self.g = state, geometry
         self.pressed: Optional[int] = None
         self.setFixedWidth(WIDTH)
-        state.changed.connect(self._refresh)
+        for signal in (state.active_track_changed, state.layout_changed, state.properties_changed):
+            signal.connect(self._refresh)      # drums or not, the key (not notes: a drop repaints no keyboard)
         self._pitch_view: tuple[float, float, int] = (0.0, 0.0, 0)
         geometry.changed.connect(self._view_changed)
 

@@ -34,8 +34,9 @@ class Ruler(QWidget):
         self.setMouseTracking(True)
         self._drag: Optional[tuple[str, float, float, float]] = None   # (what, press beat, loop start, end)
         self._moved = False
-        state.changed.connect(self.update)
-        geometry.changed.connect(self.update)
+        for signal in (state.properties_changed, state.loop_changed, state.cursor_changed, state.playhead_changed,
+                       geometry.changed):      # what it draws (not notes: a drop repaints no ruler)
+            signal.connect(self.update)
 
     def _beat(self, x: float) -> float:
         return max(0.0, snap(self.g.beat(x), self.state.grid or 1.0))

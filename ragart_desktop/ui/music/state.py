@@ -68,6 +68,7 @@ class RollState(QObject):
     selection_changed = Signal()
     active_track_changed = Signal()
     cursor_changed = Signal(float)
+    playhead_changed = Signal()
     loop_changed = Signal()
     history_changed = Signal()
 
@@ -162,6 +163,7 @@ class RollState(QObject):
 
     def set_playhead(self, beat: Optional[float]) -> None:
         self.playhead = beat
+        self.playhead_changed.emit()
         self.changed.emit()
 
     def set_loop(self, start: float, end: float, enabled: bool = True) -> None:

@@ -6,7 +6,8 @@ that the view is zoomed out over a dense piece and a note is a few pixels wide: 
 from a raster with one row per pitch and ``level`` pixels per beat (a power of two at or below the
 zoom, so scaling it up never drops a note). The raster is cut into tiles ``TILE_PX`` wide, as a map
 viewer cuts its map: only the tiles on screen are built (with numpy, a run-length difference per row,
-summed: well under a millisecond each), each only as tall as the pitches sounding in it, and they
+summed: well under a millisecond each; once per velocity shade, louder over softer, so the raster is
+shaded as the rectangles are), each only as tall as the pitches sounding in it, and they
 stay cached (keyed by the track's version, so an edit never shows a stale tile) until the cache's
 memory bound pushes them out. A whole-piece raster, built at once when the zoom crossed a level,
 cost up to a hundred milliseconds in one frame; with tiles the vector limit could drop from 800 to
@@ -62,12 +63,17 @@ def paint_vector(painter: QPainter, g: RollGeometry, starts: np.ndarray, ends: n
         painter.setBrush(shade(colour, 1.0, alpha))
         painter.drawRects(note_rects(g, starts, ends, pitches))
         return
-    bucket = np.minimum(velocities // 32, len(SHADES) - 1)
+    bucket = velocity_shade(velocities)
     for b, factor in enumerate(SHADES):
         pick = bucket == b
         if pick.any():
             painter.setBrush(shade(colour, factor, alpha))
             painter.drawRects(note_rects(g, starts[pick], ends[pick], pitches[pick]))
+
+
+def velocity_shade(velocities: np.ndarray) -> np.ndarray:
+    """Which of ``SHADES`` each note is drawn in (by its velocity's quarter)."""
+    return np.minimum(velocities // 32, len(SHADES) - 1)
 
 
 class NoteLayer:
@@ -92,12 +98,18 @@ class NoteLayer:
                          index.velocities[visible] if shaded else None, colour, alpha=alpha)
             return
         self.last_mode = "raster"
-        self.paint_raster(painter, g, key, index.starts, index.ends, index.pitches, shade(colour, 0.85, alpha))
+        if shaded:
+            self.paint_raster(painter, g, key, index.starts, index.ends, index.pitches,
+                              tuple(shade(colour, f, alpha) for f in SHADES), velocity_shade(index.velocities))
+        else:
+            self.paint_raster(painter, g, key, index.starts, index.ends, index.pitches, (shade(colour, 0.85, alpha),))
 
     def paint_raster(self, painter: QPainter, g: RollGeometry, key: Hashable, starts: np.ndarray, ends: np.ndarray,
-                     pitches: np.ndarray, colour: QColor, dx: float = 0.0, dy: int = 0) -> None:
-        """All the visible notes at once from cached raster tiles; ``dx`` beats and ``dy`` semitones
-        move them (a selection being dragged)."""
+                     pitches: np.ndarray, colours: tuple[QColor, ...], shades: Optional[np.ndarray] = None,
+                     dx: float = 0.0, dy: int = 0) -> None:
+        """All the visible notes at once from cached raster tiles, note ``i`` in ``colours[shades[i]]``
+        (``shades`` None: all in ``colours[0]``); ``dx`` beats and ``dy`` semitones move them (a
+        selection being dragged)."""
         if not len(starts):
             return
         level = raster_level(g.ppb)
@@ -108,7 +120,8 @@ class NoteLayer:
         low, high = low - dy, high - dy
         span = TILE_PX / level                  # beats per tile
         for t in range(int(b0 // span), int(b1 // span) + 1):
-            tile = self._tile((key, colour.rgba(), level, t), starts, ends, pitches, level, t, colour)
+            tile = self._tile((key, tuple(c.rgba() for c in colours), level, t), starts, ends, pitches, level, t,
+                              colours, shades)
             if tile is None:
                 continue
             top, bottom = min(high, tile.top), max(low, tile.top - tile.image.height() + 1)
@@ -120,11 +133,11 @@ class NoteLayer:
             painter.drawImage(target, tile.image, source)
 
     def _tile(self, name: Hashable, starts: np.ndarray, ends: np.ndarray, pitches: np.ndarray, level: float,
-              t: int, colour: QColor) -> Optional["Tile"]:
+              t: int, colours: tuple[QColor, ...], shades: Optional[np.ndarray]) -> Optional["Tile"]:
         if name in self._tiles:
             self._tiles.move_to_end(name)
             return self._tiles[name]
-        tile = build_tile(starts, ends, pitches, level, t, colour)
+        tile = build_tile(starts, ends, pitches, level, t, colours, shades)
         self.built += 1
         self._tiles[name] = tile
         self._bytes += tile.buffer.nbytes if tile is not None else 0
@@ -153,9 +166,11 @@ class Tile:
 
 
 def build_tile(starts: np.ndarray, ends: np.ndarray, pitches: np.ndarray, level: float, t: int,
-               colour: QColor) -> Optional[Tile]:
+               colours: tuple[QColor, ...], shades: Optional[np.ndarray] = None) -> Optional[Tile]:
     """Tile ``t`` of the raster with ``level`` pixels per beat (its beats ``[t, t + 1) * TILE_PX /
-    level``), only as tall as the pitches sounding in it; None when no note does."""
+    level``), only as tall as the pitches sounding in it; None when no note does. Note ``i`` is in
+    ``colours[shades[i]]`` (all in ``colours[0]`` without ``shades``); where notes overlap, the
+    later colour (the louder shade) is on top."""
     x0 = np.floor(starts * level).astype(np.int64) - t * TILE_PX
     x1 = np.floor(ends * level).astype(np.int64) - t * TILE_PX
     x1 = np.where(x1 - x0 >= GAP_FROM_PX, x1 - 1, np.maximum(x0 + 1, x1))   # a gap, as drawn notes have
@@ -164,13 +179,17 @@ def build_tile(starts: np.ndarray, ends: np.ndarray, pitches: np.ndarray, level:
         return None
     x0, x1 = np.clip(x0[inside], 0, TILE_PX), np.clip(x1[inside], 0, TILE_PX)
     pitch = pitches[inside].astype(np.int64)
+    shade_of = shades[inside] if shades is not None else np.zeros(len(pitch), np.int64)
     top, rows = int(pitch.max()), int(pitch.max() - pitch.min()) + 1
     stride = TILE_PX + 1
     at = (top - pitch) * stride
-    runs = np.bincount(at + x0, minlength=rows * stride) - np.bincount(at + x1, minlength=rows * stride)
-    covered = np.cumsum(runs.reshape(rows, stride), axis=1)[:, :TILE_PX] > 0
     buffer = np.zeros((rows, TILE_PX), np.uint32)
-    buffer[covered] = premultiplied(colour)
+    for k, colour in enumerate(colours):
+        mine = shade_of == k
+        if mine.any():
+            runs = np.bincount(at[mine] + x0[mine], minlength=rows * stride) - \
+                np.bincount(at[mine] + x1[mine], minlength=rows * stride)
+            buffer[np.cumsum(runs.reshape(rows, stride), axis=1)[:, :TILE_PX] > 0] = premultiplied(colour)
     image = QImage(buffer.data, TILE_PX, rows, TILE_PX * 4, QImage.Format.Format_ARGB32_Premultiplied)
     return Tile(image, buffer, top)
 

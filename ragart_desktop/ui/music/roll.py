@@ -255,7 +255,7 @@ class PianoRollView(QWidget):
                 dx, dy = self._clamped_move(self._drag.beats, self._drag.semitones)
             base = self.state.selection.arrays()
             self.selection_layer.paint_raster(p, g, ("selection", self.state.selection.version), base[0], base[1],
-                                              base[2], palette.SELECTED, dx, dy)
+                                              base[2], (palette.SELECTED,), dx=dx, dy=dy)
             return
         edge = palette.SELECTED_EDGE if count <= 400 else None
         paint_vector(p, g, starts[on], ends[on], pitches[on], None, palette.SELECTED, edge=edge)

@@ -235,3 +235,25 @@ def test_ctrl_shift_wheel_zooms_pitch_and_keeps_the_row_under_the_pointer(editor
         QApplication.sendEvent(roll, wheel)
         assert (g.row > row) == (notches > 0)
         assert (y + g.top) / g.row == pytest.approx(rows_above)
+
+
+def test_raster_tiles_shade_notes_by_velocity_as_rectangles_do(qapp):
+    """Zoomed out, a soft note is still drawn darker than a loud one, in the rectangles' shades."""
+    velocities = (10, 40, 70, 120)
+    notes = [Note(float(b), b + 0.75, 50 + (b % 4) * 5, velocities[b % 4]) for b in range(400)]
+    g = RollGeometry(ppb=12.0, row=8.0)
+    g.width, g.height = WIDTH, TALL
+    g.set_view(left=0.0, top=(127 - 75) * g.row)
+    drawn = {}
+    for mode, limit in (("raster", 0), ("vector", 10_000)):
+        layer = NoteLayer(limit=limit)
+        image = QImage(g.width, g.height, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(QColor("black"))
+        p = QPainter(image)
+        layer.paint(p, g, NoteIndex(notes), ("shaded", mode), QColor("#4da3ff"))
+        p.end()
+        assert layer.last_mode == mode
+        drawn[mode] = [QColor(image.pixel(int(g.x(b + 0.375)), int(g.y(50 + b * 5) + g.row / 2))) for b in range(4)]
+    assert [c.rgb() for c in drawn["raster"]] == [c.rgb() for c in drawn["vector"]]
+    values = [c.value() for c in drawn["raster"]]
+    assert values == sorted(values) and len(set(values)) == 4      # louder is brighter, four shades

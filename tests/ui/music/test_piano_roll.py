@@ -7,7 +7,7 @@ from PySide6.QtTest import QTest
 
 from ragart_desktop.core.music.document import ScoreDocument
 from ragart_desktop.core.music.midi_io import read_score, score_from_bytes
-from ragart_desktop.core.music.score import Note, Score, TempoChange, TimeSignature, Track
+from ragart_desktop.core.music.score import Note, Score, TempoChange, TimeSignature, Track, note_order
 from ragart_desktop.ui.music import MusicEditor
 from ragart_desktop.ui.music.state import Tool
 from ragart_desktop.ui.music.velocity import HEIGHT, PAD
@@ -81,6 +81,26 @@ def test_drag_moves_the_selection_and_keys_nudge_it(editor):
     QTest.keyClick(editor.roll, Qt.Key.Key_Down)
     assert notes(editor) == [Note(2.25, 3.25, 74), Note(3.25, 4.25, 76)]
     assert editor.doc.undo() and notes(editor) == [Note(2.25, 3.25, 75), Note(3.25, 4.25, 77)]
+
+
+def test_dropping_many_dragged_notes_among_others_keeps_track_index_and_undo_exact(editor):
+    """500 notes of a 3,000-note track (chords: many notes start together) dragged onto other notes."""
+    piece = [Note(b / 2, b / 2 + 0.5, p, 40 + (b * 7 + p) % 80) for b in range(750) for p in (60, 64, 67, 71)]
+    track_id = with_notes(editor, piece)
+    picked = piece[1000:1500]                   # beats 125 to 187.5, every note of their chords
+    editor.geometry.set_view(left=149.0, ppb=40.0)
+    editor.state.select(picked)
+    drag(editor.roll, at(editor, 150.25, 64), at(editor, 152.25, 66))    # +2 beats, +2 semitones
+    moved = sorted((n.shifted(2.0, 2) for n in picked), key=note_order)
+    want = sorted(piece[:1000] + piece[1500:] + moved, key=note_order)
+    assert notes(editor) == want and editor.doc.history.undo_label == "Move notes"
+    index = editor.state.index.track(track_id)
+    assert index.notes.tolist() == want and index.starts.tolist() == [n.start for n in want]
+    assert index.pitches.tolist() == [n.pitch for n in want] and index.ends.tolist() == [n.end for n in want]
+    assert sorted(editor.state.selection.notes, key=note_order) == moved
+    assert editor.doc.undo() and notes(editor) == piece and len(editor.state.selection) == 0
+    assert editor.state.index.track(track_id).notes.tolist() == piece
+    assert editor.doc.redo() and notes(editor) == want
 
 
 def test_resize_from_either_end(editor):

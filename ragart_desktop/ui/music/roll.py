@@ -127,6 +127,8 @@ class PianoRollView(QWidget):
         self._drag: Optional[Drag] = None
         self._bars: Optional[Bars] = None
         self._rows: Optional[tuple[tuple, QPixmap]] = None     # (what they show, the rows' strip)
+        self._background: Optional[tuple[tuple, Optional[QPixmap]]] = None    # (the view, rows and grid of it)
+        self._bars_version = 0
         state.changed.connect(self.update)
         state.properties_changed.connect(self._forget_bars)
         geometry.changed.connect(self.update)
@@ -139,6 +141,7 @@ class PianoRollView(QWidget):
 
     def _forget_bars(self) -> None:
         self._bars = None
+        self._bars_version += 1
 
     def bar_lines(self, until: float) -> Bars:
         """Bars from 0 past ``until`` (cached until tempo/meter change)."""
@@ -150,8 +153,7 @@ class PianoRollView(QWidget):
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         g, state = self.g, self.state
-        self._paint_rows(p)
-        self._paint_grid(p)
+        self._paint_background(p)
         loop = (state.loop_start, state.loop_end)
         if loop[1] > loop[0]:
             p.fillRect(QRectF(g.x(loop[0]), 0, (loop[1] - loop[0]) * g.ppb, g.height),
@@ -174,6 +176,29 @@ class PianoRollView(QWidget):
         if state.playhead is not None:
             self._paint_line(p, state.playhead, palette.PLAYHEAD)
         p.end()
+
+    def _paint_background(self, p: QPainter) -> None:
+        """The pitch rows and the grid. While the view stays put (a drag, its drop, playback between
+        pages) they are one cached opaque image, copied in: two tiled blends over the whole roll
+        were the larger part of such a frame. While the view moves they are painted directly, and
+        cached once a second frame shows the same view."""
+        g = self.g
+        view = (g.left, g.ppb, g.top, g.row, g.width, g.height, self.state.grid, scale_rows(self.state.score),
+                self._bars_version)
+        cached = self._background
+        if cached is None or cached[0] != view:
+            self._background = (view, None)
+            self._paint_rows(p)
+            self._paint_grid(p)
+            return
+        if cached[1] is None:
+            pixmap = QPixmap(max(1, g.width), max(1, g.height))
+            painter = QPainter(pixmap)
+            self._paint_rows(painter)
+            self._paint_grid(painter)
+            painter.end()
+            self._background = cached = (view, pixmap)
+        p.drawPixmap(0, 0, cached[1])
 
     def _paint_rows(self, p: QPainter) -> None:
         """The pitch rows, from a strip ``ROWS_STRIP_PX`` wide tiled across: painted again only when

@@ -257,3 +257,16 @@ def test_raster_tiles_shade_notes_by_velocity_as_rectangles_do(qapp):
     assert [c.rgb() for c in drawn["raster"]] == [c.rgb() for c in drawn["vector"]]
     values = [c.value() for c in drawn["raster"]]
     assert values == sorted(values) and len(set(values)) == 4      # louder is brighter, four shades
+
+
+def test_the_cached_background_matches_a_direct_paint_and_follows_grid_and_meter(editor):
+    roll = editor.roll
+    editor.geometry.set_view(left=0.0, ppb=40.0, row=12.0)
+    direct, cached, copied = (roll.grab().toImage() for _ in range(3))   # painted, cached, copied from the cache
+    assert direct == cached == copied
+    editor.state.set_grid("1/32")
+    finer = roll.grab().toImage()
+    assert finer != copied and roll.grab().toImage() == finer
+    editor.doc.set_score(time_signatures=[TimeSignature(0.0, 3, 4)])
+    assert roll.grab().toImage() != finer
+    assert editor.doc.undo() and roll.grab().toImage() == finer

@@ -151,7 +151,7 @@ def ragart(app: QApplication, path: Path, frames: int, drops: int) -> dict:
     track = editor.state.active_track()
     index = editor.state.index.track(track.id)
     g.show_pitch(int(np.median(index.pitches[:500])))
-    chosen = index.notes[:500].tolist()
+    chosen = list(index.notes[:500])
     editor.state.select(chosen)
     pump(app)
     anchor = chosen[len(chosen) // 2]

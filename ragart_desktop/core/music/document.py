@@ -4,8 +4,8 @@ Every public edit builds one command (``commands.py``), applies it, records it a
 listeners with a ``ScoreChange``. The piano roll calls these methods and listens; nothing else
 mutates ``doc.score``. ``doc.index`` is the score's time index (``note_index``): every note edit
 splices it and the track's notes follow it, so an edit costs what it changes, not the whole track.
-A *selection* is a mapping of track id -> the notes selected on it; edits
-that move notes return the new selection, so the view can keep the moved notes selected.
+A *selection* is a mapping of track id -> the notes selected on it; edits that move notes return the
+new selection, so the view can keep the moved notes selected.
 
 Edits clamp rather than fail where a DAW would (a move past beat 0 or past the pitch range stops at
 the edge, velocities stay in 1-127, a resize keeps a minimal length).

@@ -120,6 +120,10 @@ def test_splice_refuses_notes_that_are_not_there():
         index.splice([Note(0, 1, 60), Note(0, 1, 60), Note(0, 1, 60), Note(5, 6, 70)], [])
     assert missing.value.args[0] == 2
     assert len(index.splice([Note(0, 1, 60), Note(0, 1, 60)], [])) == 0
+    empty = NoteIndex([])
+    assert empty.splice([], [Note(1, 2, 60)]).notes.tolist() == [Note(1, 2, 60)]
+    with pytest.raises(KeyError):
+        empty.splice([Note(1, 2, 60)], [])
 
 
 def test_moving_notes_splices_the_documents_index_and_undoes_exactly():

@@ -154,19 +154,8 @@ class PianoRollView(QWidget):
         p = QPainter(self)
         g, state = self.g, self.state
         self._paint_background(p)
-        loop = (state.loop_start, state.loop_end)
-        if loop[1] > loop[0]:
-            p.fillRect(QRectF(g.x(loop[0]), 0, (loop[1] - loop[0]) * g.ppb, g.height),
-                       palette.LOOP_SHADE if state.loop_enabled else QColor(255, 255, 255, 8))
         tracks = state.score.tracks
         active = state.active_track()
-        if state.show_ghosts:
-            for position, track in enumerate(tracks):
-                if track is not active and track.notes:
-                    colour = palette.track_colour(track.colour, position)
-                    self.ghost_layer.paint(p, g, state.index.track(track.id),
-                                           ("ghost", track.id, state.index.version(track.id)), colour,
-                                           alpha=GHOST_ALPHA, shaded=False)
         if active is not None:
             colour = palette.track_colour(active.colour, tracks.index(active))
             self._paint_active(p, active.id, colour)
@@ -178,28 +167,41 @@ class PianoRollView(QWidget):
         p.end()
 
     def _paint_background(self, p: QPainter) -> None:
-        """The pitch rows and the grid. While the view stays put (a drag, its drop, playback between
-        pages) they are one cached opaque image, copied in: two tiled blends over the whole roll
-        cost about a millisecond more per frame. While the view moves they are painted directly, and
-        cached once a second frame shows the same view."""
-        g, ratio = self.g, self.devicePixelRatioF()
-        view = (g.left, g.ppb, g.top, g.row, g.width, g.height, ratio, self.state.grid, scale_rows(self.state.score),
-                self._bars_version)
+        """What lies under the active track: pitch rows, grid, loop range, the other tracks' ghost
+        notes. While none of it changes (a drag, its drop, playback between pages) it is one cached
+        opaque pixmap, copied in: painting it cost two to three milliseconds more per frame. While
+        the view moves it is painted directly, and cached once a second frame shows the same."""
+        g, state, ratio = self.g, self.state, self.devicePixelRatioF()
+        active = state.active_track()
+        ghosts = tuple((position, track.id, state.index.version(track.id), track.colour)
+                       for position, track in enumerate(state.score.tracks)
+                       if state.show_ghosts and track is not active and track.notes)
+        view = (g.left, g.ppb, g.top, g.row, g.width, g.height, ratio, state.grid, scale_rows(state.score),
+                self._bars_version, state.loop_start, state.loop_end, state.loop_enabled, ghosts)
         cached = self._background
         if cached is None or cached[0] != view:
             self._background = (view, None)
-            self._paint_rows(p)
-            self._paint_grid(p)
+            self._paint_under(p, ghosts)
             return
         if cached[1] is None:
             pixmap = QPixmap(max(1, round(g.width * ratio)), max(1, round(g.height * ratio)))
             pixmap.setDevicePixelRatio(ratio)      # as sharp as a direct paint on a high-DPI screen
             painter = QPainter(pixmap)
-            self._paint_rows(painter)
-            self._paint_grid(painter)
+            self._paint_under(painter, ghosts)
             painter.end()
             self._background = cached = (view, pixmap)
         p.drawPixmap(0, 0, cached[1])
+
+    def _paint_under(self, p: QPainter, ghosts: tuple[tuple[int, int, int, Optional[str]], ...]) -> None:
+        g, state = self.g, self.state
+        self._paint_rows(p)
+        self._paint_grid(p)
+        if state.loop_end > state.loop_start:
+            p.fillRect(QRectF(g.x(state.loop_start), 0, (state.loop_end - state.loop_start) * g.ppb, g.height),
+                       palette.LOOP_SHADE if state.loop_enabled else QColor(255, 255, 255, 8))
+        for position, track_id, version, colour in ghosts:
+            self.ghost_layer.paint(p, g, state.index.track(track_id), ("ghost", track_id, version),
+                                   palette.track_colour(colour, position), alpha=GHOST_ALPHA, shaded=False)
 
     def _paint_rows(self, p: QPainter) -> None:
         """The pitch rows, from a strip ``ROWS_STRIP_PX`` wide tiled across: painted again only when

@@ -259,7 +259,7 @@ def test_raster_tiles_shade_notes_by_velocity_as_rectangles_do(qapp):
     assert values == sorted(values) and len(set(values)) == 4      # louder is brighter, four shades
 
 
-def test_the_cached_background_matches_a_direct_paint_and_follows_grid_and_meter(editor):
+def test_the_cached_background_matches_a_direct_paint_and_follows_grid_meter_ghosts_and_loop(editor):
     roll = editor.roll
     editor.geometry.set_view(left=0.0, ppb=40.0, row=12.0)
     direct, cached, copied = (roll.grab().toImage() for _ in range(3))   # painted, cached, copied from the cache
@@ -270,3 +270,11 @@ def test_the_cached_background_matches_a_direct_paint_and_follows_grid_and_meter
     editor.doc.set_score(time_signatures=[TimeSignature(0.0, 3, 4)])
     assert roll.grab().toImage() != finer
     assert editor.doc.undo() and roll.grab().toImage() == finer
+    other = editor.doc.add_track("Ghost")                 # not the active track: its notes are ghosts
+    before = roll.grab().toImage()
+    assert roll.grab().toImage() == before
+    editor.doc.add_notes(other.id, [Note(1, 3, 64)])
+    ghost = roll.grab().toImage()
+    assert ghost != before and roll.grab().toImage() == ghost
+    editor.state.set_loop(2.0, 4.0)
+    assert roll.grab().toImage() != ghost

@@ -41,20 +41,20 @@ class RollEditing:
     def nudge(self, steps: int = 0, semitones: int = 0) -> None:
         """Arrow keys: move the selection by grid steps and semitones (an octave with shift)."""
         if self.state.selection.notes:
-            self.state.follow(self.doc.move_notes(self.state.selected(), steps * step(self.state.grid), semitones))
+            self.state.follow(lambda selected: self.doc.move_notes(selected, steps * step(self.state.grid), semitones))
 
     def transpose(self, semitones: int) -> None:
         if self.state.selection.notes:
-            self.state.follow(self.doc.transpose(self.state.selected(), semitones))
+            self.state.follow(lambda selected: self.doc.transpose(selected, semitones))
 
     def quantize(self, strength: float = 1.0, ends: bool = False) -> None:
         grid = self.state.grid
         if self.state.selection.notes and grid:
-            self.state.follow(self.doc.quantize(self.state.selected(), grid, strength, ends=ends))
+            self.state.follow(lambda selected: self.doc.quantize(selected, grid, strength, ends=ends))
 
     def set_velocity(self, velocity: Optional[int] = None, delta: int = 0) -> None:
         if self.state.selection.notes:
-            self.state.follow(self.doc.set_velocity(self.state.selected(), velocity, delta=delta))
+            self.state.follow(lambda selected: self.doc.set_velocity(selected, velocity, delta=delta))
 
     def copy(self) -> int:
         notes = sorted(self.state.selection.notes, key=lambda n: (n.start, n.pitch))

@@ -407,13 +407,12 @@ class PianoRollView(QWidget):
         if drag is None:
             return
         doc, state = self.state.doc, self.state
-        selected = state.selected()
         if drag.kind is DragKind.MOVE and drag.moved and (drag.beats or drag.semitones):
-            state.follow(doc.move_notes(selected, drag.beats, drag.semitones))
+            state.follow(lambda selected: doc.move_notes(selected, drag.beats, drag.semitones))
         elif drag.kind is DragKind.RESIZE_END and drag.beats:
-            state.follow(doc.resize_notes(selected, drag.beats))
+            state.follow(lambda selected: doc.resize_notes(selected, drag.beats))
         elif drag.kind is DragKind.RESIZE_START and drag.beats:
-            state.follow(doc.resize_notes(selected, -drag.beats, from_start=True))
+            state.follow(lambda selected: doc.resize_notes(selected, -drag.beats, from_start=True))
         elif drag.kind is DragKind.DRAW:
             length = drag.beats - drag.beat
             state.new_note_length = length

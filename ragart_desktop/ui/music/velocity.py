@@ -160,7 +160,7 @@ class VelocityLane(QWidget):
             return
         state = self.state
         if drag.together:
-            state.follow(state.doc.set_velocity(state.selected(), delta=drag.delta))
+            state.follow(lambda selected: state.doc.set_velocity(selected, delta=drag.delta))
         else:
             edited = state.doc.set_velocity({state.active_track_id: [drag.note]}, drag.note.velocity + drag.delta)
             if drag.note in state.selection:

@@ -26,7 +26,7 @@ def _music(path: Path, library) -> dict[str, Any]:
     from ragart_desktop.core.generate.music.evaluate import evaluate_score
     from ragart_desktop.core.music.midi_io import read_score
 
-    ev = evaluate_score(read_score(path), library=library, exclude=str(path))
+    ev = evaluate_score(read_score(path), library=library, exclude=[str(path)])
     return {"kind": "music", "metrics": ev.metrics, "nearest_library_item": ev.nearest_json(),
             "near_copy": ev.near_copy, "warnings": ev.warnings}
 

@@ -76,3 +76,22 @@ def test_music_errors_are_one_line_exit_2_and_write_nothing(music_home, tmp_path
 def test_empty_library_with_retrieval_is_refused(tmp_path, capsys):
     code, _, err = run(capsys, "--home", str(tmp_path / "empty"), "generate", "music", "--out", str(tmp_path / "x.mid"))
     assert code == 2 and "no MIDI pieces" in err and not (tmp_path / "x.mid").exists()
+
+
+def test_a_library_piece_continued_is_not_its_own_reference(music_home, tmp_path, capsys):
+    """--midi a file of the library, or a copy of it elsewhere: the piece is neither among the
+    references nor the nearest library item, and not called a copy of itself."""
+    import shutil
+
+    home, folder = music_home
+    copy = tmp_path / "my-waltz.mid"
+    shutil.copy(folder / "lantern-waltz.mid", copy)
+    for given in (folder / "lantern-waltz.mid", copy):
+        capsys.readouterr()
+        code, out, err = run(capsys, "--home", home, "generate", "music", "--midi", str(given), "--bars", "2",
+                             "--seed", "3", "--out", str(tmp_path / "next.mid"), "--json")
+        assert code == 0, err
+        o = json.loads(out)["outputs"][0]
+        paths = [r["path"] for r in o["references"]]
+        assert paths and str(folder / "lantern-waltz.mid") not in paths
+        assert o["nearest_library_item"]["path"] != str(folder / "lantern-waltz.mid") and not o["near_copy"]

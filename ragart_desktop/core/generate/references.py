@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Callable, Optional, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Collection, Iterable, Optional, Sequence, TypeVar
 
 from ragart_desktop.core.errors import BadInputError, UsageError
 from ragart_desktop.core.kinds import kind_for_suffix
@@ -96,13 +96,39 @@ def _pinned_item(spec: ReferenceSpec, library: Optional["Library"]) -> Optional[
     return None
 
 
+def own_items(library: Optional["Library"], paths: Iterable[Optional[str]]) -> set[int]:
+    """The library items holding the work in ``paths`` (the piece being continued, the document it
+    was opened from): by path, else by content, so a copy of a library file elsewhere counts too.
+    A work is never retrieved as its own reference, nor called a copy of itself."""
+    from ragart_desktop.core.library.importer import hash_file
+
+    found: set[int] = set()
+    if library is None:
+        return found
+    for path in filter(None, paths):
+        records = [library.catalog.path_record(p) for p in {os.path.abspath(path), os.path.realpath(path)}]
+        by_path = [r.item_id for r in records if r is not None]
+        if by_path:
+            found.update(by_path)
+            continue
+        try:
+            item_id = library.catalog.item_id_for_hash(hash_file(path))
+        except OSError:
+            continue
+        if item_id is not None:
+            found.add(item_id)
+    return found
+
+
 def gather_references(specs: Sequence[ReferenceSpec], library: Optional["Library"], query: Optional["Query"],
-                      n: int, load: Callable[[Reference], R], task: Task) -> list[R]:
+                      n: int, load: Callable[[Reference], R], task: Task, *,
+                      exclude: Collection[int] = ()) -> list[R]:
     """1. pinned references (exact weights; one that cannot be loaded is an error), 2. retrieved ones
     by ``query`` (None: no retrieval), diverse, up to ``n`` in all; unreadable ones are skipped.
 
     ``load`` turns a chosen reference into the kind's reference (raising ``BadInputError`` when the
-    file cannot serve this kind).
+    file cannot serve this kind). ``exclude``: library items never retrieved (the work itself,
+    ``own_items``); the user may still pin them.
     """
     refs: list[R] = []
     pinned_ids: set[int] = set()
@@ -121,8 +147,9 @@ def gather_references(specs: Sequence[ReferenceSpec], library: Optional["Library
     wanted = n - len(refs)
     if query is None or library is None or wanted <= 0:
         return refs
-    for r in library.search(replace(query, k=wanted + len(pinned_ids))):
-        if r.item.id in pinned_ids or len(refs) >= n:
+    skip = pinned_ids | set(exclude)
+    for r in library.search(replace(query, k=wanted + len(skip))):
+        if r.item.id in skip or len(refs) >= n:
             continue
         try:
             refs.append(load(Reference(path=r.item.path, weight=max(MIN_RETRIEVED_WEIGHT, r.score),

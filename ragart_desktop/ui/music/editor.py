@@ -14,6 +14,7 @@ playback on the player's own worker, so neither waits on the other.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
@@ -577,8 +578,12 @@ class MusicEditor(Editor):
                                  on_error=lambda report: self.error_occurred.emit(report))
 
     def generation_context(self, form: Optional[MusicForm] = None) -> MusicContext:
-        """The phrase the chosen mode works on (see ``MusicGenerationPanel``)."""
+        """The phrase the chosen mode works on (see ``MusicGenerationPanel``), and the document's file."""
         form = form or self.panel.form()
+        source = str(self.doc.path) if self.doc.path is not None else None
+        return replace(self._phrase_context(form), source=source)
+
+    def _phrase_context(self, form: MusicForm) -> MusicContext:
         state, score = self.state, self.doc.score
         selected = state.selected()
         track = state.active_track()

@@ -1,7 +1,8 @@
 """From the Music tab to a music generation job: the context the piano roll hands over, the request.
 
 ``MusicContext`` is the piano roll's part of a generation: the phrase (``core/music/phrase``), the
-mode, the bars an infill regenerates, and the words that say what it works on. ``music_request``
+mode, the bars an infill regenerates, the words that say what it works on, and the document's file
+(a piece opened from the library is not retrieved as its own reference). ``music_request``
 returns the step the generation service runs first on the worker: write the phrase as a MIDI file
 in the work folder (history keeps the request, and with it the file) and build the ``MusicRequest``.
 """
@@ -30,6 +31,7 @@ class MusicContext:
     to_bar: Optional[int] = None
     tempo: Optional[float] = None       # a new phrase (empty document): the document's tempo and meter
     meter: Optional[str] = None
+    source: Optional[str] = None        # the document's file: not a reference, not a piece it "copies"
 
 
 def work_file(work_dir: Path, prefix: str = "phrase") -> Path:
@@ -56,7 +58,7 @@ def music_request(form: MusicForm, context: MusicContext, path: Optional[Path]) 
             midi = str(write_score(context.phrase.score, path))
         key = context.phrase.score.key
         return MusicRequest(
-            mode=form.mode, midi=midi, prompt=form.prompt, bars=form.bars,
+            mode=form.mode, midi=midi, source=context.source, prompt=form.prompt, bars=form.bars,
             key=key.short if key is not None else None,
             meter=context.meter if midi is None else None, tempo=context.tempo if midi is None else None,
             from_bar=context.from_bar, to_bar=context.to_bar,

@@ -78,3 +78,26 @@ def test_a_vary_without_notes_says_what_it_needs(qtbot, studio):
     panel.mode.setCurrentIndex(panel.mode.findData("vary"))
     panel.generate_requested.emit()
     assert errors and "needs notes" in str(errors[0]) and panel.generate_button.isEnabled()
+
+
+def test_a_library_piece_opened_and_continued_is_not_its_own_reference(qtbot, studio, demo_midi, music_library):  # noqa: F811
+    """The phrase cut from an opened library piece would find that piece first and be called a
+    near copy of it; the open document's own item is left out, and the others fill its place."""
+    editor, service = studio
+    source = piece(demo_midi, "rainy-window-loop")
+    own = music_library.resolve(str(source)).id
+    with qtbot.waitSignal(editor.document_loaded, timeout=10_000):
+        editor.open_path(source)
+    panel = editor.panel
+    panel.source.setCurrentIndex(panel.source.findData(False))          # continue from the end
+    panel.bars.setValue(1)
+    panel.count.setValue(1)
+    editor.generate()
+    qtbot.waitUntil(lambda: len(editor.results) == 1, timeout=120_000)
+    record = service.history.load()[0]
+    assert record.request["source"] == str(source)
+    used = [r["id"] for r in record.outputs[0]["references"]]
+    assert own not in used and len(used) == 6
+    shown = [panel.used.item(i).toolTip() for i in range(panel.used.count())]
+    assert len(shown) == 6 and not any(str(source) in tip for tip in shown)
+    assert not record.outputs[0]["near_copy"] and record.outputs[0]["nearest_library_item"]["id"] != own

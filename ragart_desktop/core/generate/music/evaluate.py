@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Collection, Optional, Sequence
 
 import numpy as np
 
 from ragart_desktop.core.errors import BadInputError
+from ragart_desktop.core.generate.references import own_items
 from ragart_desktop.core.music import copyguard
 from ragart_desktop.core.music.metrics import metrics, style_match
 from ragart_desktop.core.music.midi_io import read_score, to_pretty_midi
@@ -55,17 +56,23 @@ class MusicEvaluation:
 
 
 def evaluate_score(score: Score, *, key: Optional[Key] = None, references: Sequence[tuple[str, Score]] = (),
-                   library: Optional["Library"] = None, exclude: Optional[str] = None) -> MusicEvaluation:
+                   library: Optional["Library"] = None, exclude: Collection[Optional[str]] = ()) -> MusicEvaluation:
     """Metrics, style match against ``references`` (path, score) and the near-copy guard.
 
-    ``exclude``: a path not to compare with (the file itself, when it is in the library).
+    ``exclude``: files of the piece itself (the file evaluated, the input it continues, the document
+    it was cut from). The piece is not compared with them nor with the library items that hold them
+    (by path or content), even when pinned as a reference: a continuation holds its input.
     """
     ev = MusicEvaluation(metrics=metrics(score, key))
     if references:
         ev.metrics["style_match"] = style_match(score, [s for _, s in references])
-    others = list(references)
+    own = own_items(library, exclude)
+    skip = {os.path.realpath(p) for p in exclude if p}
     if library is not None:
-        others += _library_candidates(score, library, ev, exclude)
+        skip |= {os.path.realpath(p) for i in own for p in library.get_item(i).paths}
+    others = [(path, other) for path, other in references if os.path.realpath(path) not in skip]
+    if library is not None:
+        others += _library_candidates(score, library, ev, own)
     lines = copyguard.melodic_lines(score)
     if lines:
         for path, other in others:
@@ -80,18 +87,18 @@ def evaluate_score(score: Score, *, key: Optional[Key] = None, references: Seque
 
 
 def _library_candidates(score: Score, library: "Library", ev: MusicEvaluation,
-                        exclude: Optional[str]) -> list[tuple[str, Score]]:
+                        own: set[int]) -> list[tuple[str, Score]]:
     from ragart_desktop.core.retrieval.query import Example, Query
 
     embedders = library.content_embedders_for("music")
     if not embedders or library.count("music") == 0:
         return []
     pm = to_pretty_midi(score)
-    results = library.search(Query(like=(Example(content=pm, kind="music"),), kinds=("music",), k=CANDIDATES))
+    results = library.search(Query(like=(Example(content=pm, kind="music"),), kinds=("music",),
+                                   k=CANDIDATES + len(own)))
     embedder = embedders[0]
     mine = embedder.embed_one(pm)
-    skip = os.path.realpath(exclude) if exclude else None
-    results = [r for r in results if not (skip and os.path.realpath(r.item.path) == skip)]
+    results = [r for r in results if r.item.id not in own][:CANDIDATES]
     if results:
         vectors = library.indexes[embedder.id].get_vectors([r.item.id for r in results])
         sims = vectors @ mine

@@ -126,7 +126,8 @@ def generate(req: MusicRequest, library: Optional["Library"] = None, task: Optio
     originals = [(r.path, r.score) for r in refs]
     for seed, score in pieces:
         task.progress(1, 1, "Scoring results")
-        ev = evaluate_score(score, key=key, references=originals, library=library, exclude=req.midi)
+        ev = evaluate_score(score, key=key, references=originals, library=library,
+                            exclude=(req.midi, req.source))
         result.outputs.append(GeneratedPiece(seed, score=score, evaluation=ev))
     result.seconds = time.perf_counter() - started
     return result

@@ -116,12 +116,9 @@ def gather(req: MusicRequest, library: Optional["Library"], phrase: Optional[Sco
         query = Query(text=req.prompt, like=like, kinds=("music",))
         if not req.prompt.strip() and not like:
             query = Query(text="music", kinds=("music",))
-    refs = shared.gather_references(req.references, library, query, req.n_references + 1, _load, task)
-    own = os.path.realpath(req.midi) if req.midi else None   # the input itself teaches nothing new
-    refs = [r for r in refs if r.source == "pinned" or os.path.realpath(r.path) != own]
-    pinned = [r for r in refs if r.source == "pinned"]
-    return pinned + [r for r in refs if r.source != "pinned"][:max(0, req.n_references - len(pinned))]
-
+    # The piece itself (the input file, or the document the phrase was cut from) teaches nothing new.
+    own = shared.own_items(library, (req.midi, req.source)) if query is not None else set()
+    return shared.gather_references(req.references, library, query, req.n_references, _load, task, exclude=own)
 
 
 # ---------------------------------------------------------------- 3. fuse

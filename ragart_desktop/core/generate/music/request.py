@@ -26,6 +26,8 @@ class MusicRequest(RequestJson):
 
     mode: str = "continue"
     midi: Optional[str] = None            # the input phrase (a MIDI file); the piano roll passes a score
+    source: Optional[str] = None          # the file the phrase was cut from (the open document): like
+                                          # ``midi``, never retrieved as a reference nor called copied
     prompt: str = ""                      # words for retrieval ("melancholy waltz")
     bars: int = 4                         # continue: new bars (or the length of a new phrase)
     key: Optional[str] = None             # "C", "Am", "F#m", "Bb"; None = the input's (or references') key

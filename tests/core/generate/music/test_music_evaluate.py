@@ -39,7 +39,7 @@ def test_a_different_piece_of_the_same_style_is_not_flagged(music_library, demo_
 
 def test_a_piece_in_the_library_is_not_compared_with_itself(music_library, demo_midi):
     path = piece(demo_midi, "lantern-waltz")
-    ev = evaluate_score(read_score(path), library=music_library, exclude=str(path))
+    ev = evaluate_score(read_score(path), library=music_library, exclude=[str(path)])
     assert ev.nearest_path != str(path) and not ev.near_copy
 
 

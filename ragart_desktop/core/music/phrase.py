@@ -5,6 +5,9 @@ score of its own, moved so that it starts on a bar line at beat 0 (``offset`` is
 in the document), with the tempo, meter and key that hold there. The pipeline reads it as a MIDI
 file, so history can keep and re-run the request; a result comes back as a MIDI file as well.
 
+``continuation_start`` is where a continuation of some notes begins (the generation pipeline and
+the panel's "new bars from bar N" agree on it).
+
 ``merge`` puts a result into a copy of the document: on each track the phrase came from, the
 phrase's notes the result dropped are removed and the notes it added are added (moved back by
 ``offset``); tracks only the result has (an accompaniment) are added. Notes are compared at the
@@ -15,11 +18,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 from ragart_desktop.core.music.score import EPS, Note, Score, TimeSignature, Track
 
 NoteKey = tuple[int, int, int, int]   # (pitch, velocity, start tick, end tick)
+RELEASE_SPILL = 0.25   # beats (a sixteenth): a release this far past a bar line still ends there
 
 
 @dataclass
@@ -55,6 +59,20 @@ def make_phrase(score: Score, notes: Mapping[int, Sequence[Note]], *, from_bar_l
         track_ids.append(track.id)
         sources.append(list(chosen[track.id]))
     return Phrase(phrase, offset, track_ids, sources)
+
+
+def continuation_start(score: Score, notes: Optional[Iterable[Note]] = None) -> float:
+    """Where new bars follow ``notes`` (default: all of the score's) under the score's bar lines: the
+    first bar line after the last note starts, or the first one after the notes stop sounding,
+    whichever is later. A note held into the next bar holds the continuation back; a release that
+    spills at most ``RELEASE_SPILL`` past a bar line (played legato, humanized) does not, nor does
+    silence after the notes (a file's end marker, the empty bars of a document)."""
+    notes = [n for _, n in score.all_notes()] if notes is None else list(notes)
+    if not notes:
+        return 0.0
+    after_onset = score.bar_line_after(max(n.start for n in notes))
+    after_sound = score.bar_starts(max(EPS, max(n.end for n in notes) - RELEASE_SPILL))[-1]
+    return max(after_onset, after_sound)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from ragart_desktop.core.kinds import kind_named
 from ragart_desktop.core.music.document import ScoreDocument
 from ragart_desktop.core.music.grid import GRIDS
 from ragart_desktop.core.music.midi_io import read_score, write_score
-from ragart_desktop.core.music.phrase import Phrase, make_phrase, merge
+from ragart_desktop.core.music.phrase import Phrase, continuation_start, make_phrase, merge
 from ragart_desktop.core.music.score import EPS, Score, TempoChange, TimeSignature, Track
 from ragart_desktop.core.music.theory import MODES, NOTE_NAMES, Key, parse_key
 from ragart_desktop.core.settings import Settings
@@ -591,7 +591,7 @@ class MusicEditor(Editor):
         if form.mode == "continue":
             if form.from_selection and selected:
                 return MusicContext("continue", make_phrase(score, selected), scope)
-            end = state.index.end
+            end = continuation_start(score)       # after the last note, not after the piece's empty bars
             phrase = make_phrase(score, self._notes_in(max(0.0, self._bars_back(end, CONTEXT_BARS)), end))
             return MusicContext("continue", phrase, scope, tempo=score.tempo, meter=score.time_signature.text)
         if form.mode == "infill":
@@ -612,8 +612,9 @@ class MusicEditor(Editor):
         count = len(state.selection)
         if form.mode == "continue":
             if form.from_selection and count:
-                return f"the {count} selected notes"
-            return f"the end of the piece (bar {score.bar_number(state.index.end - EPS) + 1} on)"
+                start = continuation_start(score, state.selection.notes)
+                return f"the {count} selected notes (new bars from bar {score.bar_number(start)})"
+            return f"the end of the piece (new bars from bar {score.bar_number(continuation_start(score))})"
         if form.mode == "infill":
             start, end = self._infill_range()
             return f"bars {score.bar_number(start)}–{score.bar_number(end - EPS)} (every track)"

@@ -101,3 +101,38 @@ def test_a_library_piece_opened_and_continued_is_not_its_own_reference(qtbot, st
     shown = [panel.used.item(i).toolTip() for i in range(panel.used.count())]
     assert len(shown) == 6 and not any(str(source) in tip for tip in shown)
     assert not record.outputs[0]["near_copy"] and record.outputs[0]["nearest_library_item"]["id"] != own
+
+
+def _two_bars_then_silence(path):
+    """Seven notes ending mid-way through bar 2, in a file whose end marker is at bar 20."""
+    from ragart_desktop.core.music.midi_io import write_score
+    from ragart_desktop.core.music.score import Note, Score, TempoChange, TimeSignature, Track
+    from ragart_desktop.core.music.theory import Key
+
+    score = Score(tempos=[TempoChange(0.0, 100.0)], time_signatures=[TimeSignature(0.0, 4, 4)],
+                  key=Key("A", "minor"), length=80.0)
+    score.add_track(Track("Melody", notes=[Note(b, b + 1, p, 80) for b, p in enumerate((57, 60, 64, 62, 60, 59, 57))]))
+    return write_score(score, path)
+
+
+@pytest.mark.parametrize("from_selection", [False, True])
+def test_a_continuation_follows_the_last_notes_bar(qtbot, studio, tmp_path, from_selection):
+    """The piece's notes stop in bar 2 and it ends at bar 20: the new bar is bar 3, as the panel
+    says before the job runs (from the end, it used to look for notes in bars 13-20, find none and
+    write a new phrase over bar 1)."""
+    editor, _ = studio
+    with qtbot.waitSignal(editor.document_loaded, timeout=10_000):
+        editor.open_path(_two_bars_then_silence(tmp_path / "short.mid"))
+    before = editor.doc.score.copy()
+    panel = editor.panel
+    panel.source.setCurrentIndex(panel.source.findData(from_selection))
+    if from_selection:
+        editor.editing.select_all()
+    panel.bars.setValue(1)
+    panel.count.setValue(1)
+    qtbot.waitUntil(lambda: "bar 3" in panel.scope.text(), timeout=2000)
+    editor.generate()
+    qtbot.waitUntil(lambda: len(editor.results) == 1, timeout=120_000)
+    merged = editor.results.variations[1].merged
+    assert merged.removed == 0 and merged.added > 0
+    assert merged.start == pytest.approx(8.0) and merged.end <= 12.0 + 1e-6       # bar 3, and only bar 3

@@ -19,6 +19,7 @@ from ragart_desktop.core.generate.music.request import MusicRequest
 from ragart_desktop.core.kinds import kind_for_suffix
 from ragart_desktop.core.music.analysis import ARPEGGIO, BASS, CHORDS, DRUMS, MELODY, track_role
 from ragart_desktop.core.music.midi_io import read_score, to_pretty_midi
+from ragart_desktop.core.music.phrase import continuation_start
 from ragart_desktop.core.music.score import EPS, Note, Score, TempoChange, TimeSignature, Track
 from ragart_desktop.core.music.theory import Key
 from ragart_desktop.core.progress import Task
@@ -90,7 +91,7 @@ def load_input(req: MusicRequest, score: Optional[Score]) -> Optional[Score]:
 
 
 def input_end(score: Score) -> float:
-    """The bar line at or after the input's end: continuation starts there."""
+    """The bar line at or after the input's end (its length, silent bars included)."""
     return score.bar_starts(max(score.end, EPS))[-1]
 
 
@@ -170,7 +171,9 @@ def make_plan(req: MusicRequest, phrase: Optional[Score], key: Key, refs: list[M
     end = input_end(phrase)
     tracks = [t for t in base.tracks if t.notes]
     if req.mode == "continue":
-        start, stop = end, end + _bars_beats(base, end, req.bars)
+        start = continuation_start(phrase)
+        stop = start + _bars_beats(base, start, req.bars)
+        base.length = None                    # a silent tail after the notes gives way to the new bars
         return Plan("continue", key, base, start, stop, stop, [_existing(t, req) for t in tracks])
     if req.mode == "infill":
         bars = len(base.bar_starts(end)) - 1

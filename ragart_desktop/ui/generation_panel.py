@@ -1,35 +1,23 @@
 """The generation panel: prompt, mode, engine, pinned references, strength, seed, steps, batch.
 
 The panel only collects values (``GenerationForm``); ``ragart_desktop.ui.generation`` turns them into
-the pipeline's request. References are pinned from the browser (context menu or drag and drop).
+the pipeline's request. References: the shared ``ReferencesBox`` (pinned from the browser by its
+context menu or drag and drop; what the last job used).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-    QPlainTextEdit, QPushButton, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QPlainTextEdit, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
-from ragart_desktop.ui.browser.model import items_from_mime
+from ragart_desktop.ui.references_box import PinnedRef, ReferencesBox
 from ragart_desktop.ui.seed_control import SeedControl
 
 MODES = (("Text to image", "txt2img"), ("Refine the canvas", "refine"), ("Fill the selection", "fill"),
          ("Restyle after references", "restyle"))
-
-
-@dataclass
-class PinnedRef:
-    item_id: Optional[int]               # None: a file outside the library (pinned in a re-run request)
-    path: str
-    title: str
-    kind: str
-    weight: float = 1.0
 
 
 @dataclass
@@ -51,56 +39,12 @@ class GenerationForm:
     base: dict = field(default_factory=dict)
 
 
-class PinnedList(QListWidget):
-    """Pinned references; items dragged from the browser (or its results) are pinned when dropped.
-
-    Drops land on the list's viewport, which must accept them itself: otherwise Qt hands the drop
-    to the window, which would import the dragged files as a new library folder.
-    """
-
-    items_dropped = Signal(list)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setViewMode(QListWidget.ViewMode.IconMode)
-        self.setIconSize(QSize(56, 56))
-        self.setGridSize(QSize(76, 80))
-        self.setMovement(QListWidget.Movement.Static)
-        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.setWordWrap(False)
-        self.setFlow(QListWidget.Flow.LeftToRight)
-        self.setWrapping(True)
-        self.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.setAcceptDrops(True)
-        self.viewport().setAcceptDrops(True)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
-        self.setMinimumHeight(84)
-        self.setMaximumHeight(100)
-
-    def dragEnterEvent(self, event) -> None:
-        if items_from_mime(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event) -> None:
-        if items_from_mime(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        items = items_from_mime(event.mimeData())
-        if items:
-            self.items_dropped.emit(items)
-            event.acceptProposedAction()
-
-
 class GenerationPanel(QWidget):
     generate_requested = Signal()
-    pinned_changed = Signal(set)          # item ids
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.pinned: list[PinnedRef] = []
         self._base: dict = {}                # the request a history re-run restored (see GenerationForm)
-        self.thumbnail_for = None            # callable(item_id, kind) -> QPixmap | None, set by the window
 
         self.mode = QComboBox()
         for label, value in MODES:
@@ -123,26 +67,8 @@ class GenerationPanel(QWidget):
         lora_row.addWidget(self.loras, 1)
         lora_row.addWidget(self.lora_scale)
 
-        self.pinned_list = PinnedList()
-        self.pinned_list.items_dropped.connect(self.pin_dicts)
-        self.pinned_list.setToolTip("Drag results here or use 'Pin' in the browser; Delete removes")
-        unpin = QToolButton(text="Remove")
-        unpin.clicked.connect(self._unpin_selected)
-        clear = QToolButton(text="Clear")
-        clear.clicked.connect(self.clear_pinned)
-        self.retrieve = QCheckBox("Also retrieve references from the library")
-        self.retrieve.setChecked(True)
-        refs = QGroupBox("References in use")
-        refs_layout = QVBoxLayout(refs)
-        refs_layout.addWidget(self.pinned_list)
-        refs_buttons = QHBoxLayout()
-        self.pinned_label = QLabel("None pinned")
-        self.pinned_label.setObjectName("Hint")
-        refs_buttons.addWidget(self.pinned_label, 1)
-        refs_buttons.addWidget(unpin)
-        refs_buttons.addWidget(clear)
-        refs_layout.addLayout(refs_buttons)
-        refs_layout.addWidget(self.retrieve)
+        self.references = ReferencesBox("References in use", retrieve_text="Also retrieve references from the library",
+                                        hint="Drag results here or use 'Pin' in the browser; Delete removes")
 
         self.strength = QSlider(Qt.Orientation.Horizontal)
         self.strength.setRange(0, 100)
@@ -180,7 +106,7 @@ class GenerationPanel(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(QLabel("Prompt"))
         layout.addWidget(self.prompt)
-        layout.addWidget(refs)
+        layout.addWidget(self.references)
         layout.addLayout(form)
         layout.addStretch(1)
         layout.addWidget(self.generate_button)
@@ -197,7 +123,7 @@ class GenerationPanel(QWidget):
         if index >= 0:
             self.engine.setCurrentIndex(index)
 
-    # -- pinned references -------------------------------------------------------------------------
+    # -- LoRAs -----------------------------------------------------------------------------------------
 
     def set_loras(self, names: list[str]) -> None:
         """The LoRAs found in the models folders (ticked ones stay ticked)."""
@@ -219,50 +145,6 @@ class GenerationPanel(QWidget):
         self.loras.setEnabled(usable)
         self.lora_scale.setEnabled(usable)
 
-    def pin_items(self, items: list) -> None:
-        self.pin_dicts([{"id": it.id, "path": it.path, "title": it.title, "kind": it.kind} for it in items])
-
-    def pin_dicts(self, items: list[dict]) -> None:
-        known = {p.item_id for p in self.pinned}
-        for d in items:
-            if int(d["id"]) not in known:
-                self.pinned.append(PinnedRef(int(d["id"]), d["path"], d.get("title") or Path(d["path"]).name,
-                                             d.get("kind") or "image"))
-                known.add(int(d["id"]))
-        self._refresh_pinned()
-
-    def clear_pinned(self) -> None:
-        self.pinned.clear()
-        self._refresh_pinned()
-
-    def refresh_thumbnails(self) -> None:
-        for i, ref in enumerate(self.pinned):
-            pixmap = self.thumbnail_for(ref.item_id, ref.kind) if self.thumbnail_for and ref.item_id is not None else None
-            if isinstance(pixmap, QPixmap):
-                self.pinned_list.item(i).setIcon(QIcon(pixmap))
-
-    def _unpin_selected(self) -> None:
-        rows = sorted((self.pinned_list.row(i) for i in self.pinned_list.selectedItems()), reverse=True)
-        for r in rows:
-            del self.pinned[r]
-        self._refresh_pinned()
-
-    def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Delete and self.pinned_list.hasFocus():
-            self._unpin_selected()
-        else:
-            super().keyPressEvent(event)
-
-    def _refresh_pinned(self) -> None:
-        self.pinned_list.clear()
-        for ref in self.pinned:
-            entry = QListWidgetItem(ref.title)
-            entry.setToolTip(ref.path)
-            self.pinned_list.addItem(entry)
-        self.refresh_thumbnails()
-        self.pinned_label.setText(f"{len(self.pinned)} pinned" if self.pinned else "None pinned")
-        self.pinned_changed.emit({p.item_id for p in self.pinned if p.item_id is not None})
-
     # -- values ------------------------------------------------------------------------------------
 
     def form(self) -> GenerationForm:
@@ -271,8 +153,8 @@ class GenerationPanel(QWidget):
             prompt=self.prompt.toPlainText().strip(),
             mode=self.mode.currentData(),
             engine=self.engine.currentData() or "builtin",
-            references=list(self.pinned),
-            retrieve=self.retrieve.isChecked(),
+            references=list(self.references.pinned),
+            retrieve=self.references.retrieve.isChecked(),
             strength=self.strength.value() / 100,
             seed=seed,
             steps=self.steps.value() or None,
@@ -284,17 +166,10 @@ class GenerationPanel(QWidget):
     def load_request(self, request: dict) -> None:
         """Fill the panel from a stored request (history "re-run"): every value, so the same seed makes
         the same picture again (the pinned references and the retrieve setting too)."""
-        from ragart_desktop.core.kinds import kind_for_suffix
-
         self._base = dict(request)
         self.prompt.setPlainText(str(request.get("prompt", "")))
-        self.pinned = [PinnedRef(r.get("item_id"), str(r.get("path") or ""),
-                                 Path(str(r.get("path") or "")).name,
-                                 kind_for_suffix(Path(str(r.get("path") or "")).suffix) or "image",
-                                 float(r.get("weight", 1.0)))
-                       for r in request.get("references") or []]
-        self._refresh_pinned()
-        self.retrieve.setChecked(bool(request.get("retrieve", True)))
+        self.references.restore(request.get("references") or [])
+        self.references.retrieve.setChecked(bool(request.get("retrieve", True)))
         index = self.mode.findData(request.get("mode"))
         if index >= 0:
             self.mode.setCurrentIndex(index)

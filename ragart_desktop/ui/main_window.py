@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ragart_desktop.core.history import HistoryRecord
     from ragart_desktop.ui.generation_service import GenerationService
     from ragart_desktop.ui.library_service import LibraryService
+    from ragart_desktop.ui.references_box import ReferencesBox
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +204,7 @@ class MainWindow(QMainWindow):
         yield
         self.generation_panel = GenerationPanel()
         self.generation_panel.set_engines(BUILTIN_ENGINES)
-        self.generation_panel.thumbnail_for = self.browser.thumbnails.get
+        self._watch_references(self.generation_panel.references)
         self.jobs_view = JobsView()
         for host in (self.service.indexer, self.model_worker):
             self.jobs_view.watch(host)
@@ -225,11 +226,9 @@ class MainWindow(QMainWindow):
         yield
 
         # Wiring.
-        self.browser.pin_requested.connect(self.generation_panel.pin_items)
+        self.browser.pin_requested.connect(lambda items: self._references_box().pin_items(items))
         self.browser.demo_requested.connect(self.import_demo)
         self.browser.add_folder_requested.connect(self.add_folder)
-        self.browser.thumbnails.loaded.connect(lambda _: self.generation_panel.refresh_thumbnails())
-        self.generation_panel.pinned_changed.connect(self.browser.set_pinned)
         self.generation_panel.generate_requested.connect(self.generate)
         self.generation.generated.connect(self._generation_done)
         self.history_view.rerun_requested.connect(self._rerun)
@@ -346,7 +345,7 @@ class MainWindow(QMainWindow):
         if editor.kind == "image" and self.browser.canvas_image is None:
             self.browser.set_canvas_provider(lambda: self._editor_image(editor))
         editor.pin_reference_requested.connect(
-            lambda item_id, path: self.generation_panel.pin_dicts([{"id": item_id, "path": path}]))
+            lambda item_id, path: self.generation_panel.references.pin_dicts([{"id": item_id, "path": path}]))
         editor.error_occurred.connect(lambda exc: self.report_error(ErrorReport.from_exception(exc, editor.title)))
         editor.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         editor.document_changed.connect(self._update_editor_actions)
@@ -355,9 +354,28 @@ class MainWindow(QMainWindow):
         panel = editor.generation_panel()
         if panel is not None:
             self.generation_stack.addWidget(panel)
+            from ragart_desktop.ui.references_box import ReferencesBox
+
+            box = panel.findChild(ReferencesBox)
+            if box is not None:
+                self._watch_references(box)
         editor.set_thumbnail_source(self.browser.thumbnails)
         editor.attach(self.generation, self.settings)
         self._update_editor_actions()
+
+    def _watch_references(self, box: "ReferencesBox") -> None:
+        """A generation panel's References box: pins show their thumbnails, and the browser marks
+        the pins of the panel on show."""
+        box.thumbnail_for = self.browser.thumbnails.get
+        self.browser.thumbnails.loaded.connect(lambda _: box.refresh_thumbnails())
+        box.pinned_changed.connect(lambda _: self.browser.set_pinned(self._references_box().pinned_ids()))
+
+    def _references_box(self) -> "ReferencesBox":
+        """Where the browser's "Pin" goes: the References box of the generation controls on show."""
+        from ragart_desktop.ui.references_box import ReferencesBox
+
+        box = self.generation_stack.currentWidget().findChild(ReferencesBox)
+        return box if box is not None else self.generation_panel.references
 
     @staticmethod
     def _editor_image(editor: Editor) -> Any:
@@ -565,6 +583,11 @@ class MainWindow(QMainWindow):
 
     def _generation_done(self, record: "HistoryRecord") -> None:
         self.history_view.add_record(record)
+        editor = next((e for e in self.editors if e.kind == record.kind), None)
+        if record.outputs and (editor is None or editor.generation_panel() is None):
+            # The shared panel ran it: its References box lists what the job used (an editor with
+            # its own panel, the Music tab, shows them there itself).
+            self.generation_panel.references.show_used(record.outputs[0].get("references") or [])
         self.history_dock.raise_()
         what = kind_named(record.kind).label if record.kind in KIND_NAMES else "result"
         self.statusBar().showMessage(f"Generated {len(record.outputs)} {what}(s)", 6000)
@@ -636,6 +659,7 @@ class MainWindow(QMainWindow):
             editor = self.current_editor()
             panel = editor.generation_panel() if editor is not None else None
             self.generation_stack.setCurrentWidget(panel if panel is not None else self.generation_panel)
+            self.browser.set_pinned(self._references_box().pinned_ids())
             self.generation_dock.setWindowTitle(f"Generate {editor.title.lower()}" if panel is not None else "Generate")
 
     def _update_editor_actions(self) -> None:

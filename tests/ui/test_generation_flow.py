@@ -33,8 +33,8 @@ def test_generate_with_the_builtin_engine_records_history_and_reruns(qtbot, wind
     panel.seed.fixed.setChecked(True)
     panel.seed.setValue(1234)
     pinned = window.service.library().browse("image", 0, 2)
-    panel.pin_items(pinned)
-    panel.retrieve.setChecked(False)
+    panel.references.pin_items(pinned)
+    panel.references.retrieve.setChecked(False)
     with qtbot.waitSignal(window.model_worker.finished, timeout=300_000):
         job_id = window.generate()
     assert job_id is not None
@@ -45,17 +45,20 @@ def test_generate_with_the_builtin_engine_records_history_and_reruns(qtbot, wind
     output = Path(record.outputs[0]["path"])
     assert output.exists() and output.suffix == ".png"
     assert record.outputs[0]["seed"] == 1234
+    used = panel.references.used                      # what the job used, on screen, marked pinned
+    assert used.isVisibleTo(panel) and used.count() == 2
+    assert all(used.item(i).text().startswith("📌 ") and "pinned" in used.item(i).text() for i in range(2))
 
     panel.prompt.setPlainText("something else")
     panel.seed.fixed.setChecked(False)
-    panel.clear_pinned()
-    panel.retrieve.setChecked(True)
+    panel.references.clear_pinned()
+    panel.references.retrieve.setChecked(True)
     item = window.history_view.list.item(0)
     stored, index = item.data(Qt.ItemDataRole.UserRole)
     window.history_view.rerun_requested.emit("image", dict(stored.request, seed=stored.outputs[index]["seed"], count=1))
     assert panel.prompt.toPlainText() == "a harbour at dusk"
     assert panel.seed.value() == 1234 and panel.seed.fixed.isChecked()
-    assert [p.item_id for p in panel.pinned] == [it.id for it in pinned] and not panel.retrieve.isChecked()
+    assert [p.item_id for p in panel.references.pinned] == [it.id for it in pinned] and not panel.references.retrieve.isChecked()
     # The re-run makes the same picture again.
     with qtbot.waitSignal(window.model_worker.finished, timeout=300_000):
         window.generate()

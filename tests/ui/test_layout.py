@@ -21,10 +21,10 @@ def test_a_result_dropped_on_references_in_use_is_pinned_not_imported(qtbot, win
     mime = QMimeData()                               # what the browser's grid drags: item + file URL
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     mime.setData(ITEM_MIME, json.dumps([{"id": 5, "path": str(path), "kind": "image", "title": "harbour"}]).encode())
-    pinned = window.generation_panel.pinned_list
+    pinned = window.generation_panel.references.pinned_list
     assert pinned.viewport().acceptDrops()           # Qt delivers drops to the viewport, or to the window
     assert drop(pinned.viewport(), mime)
-    assert [p.item_id for p in window.generation_panel.pinned] == [5]
+    assert [p.item_id for p in window.generation_panel.references.pinned] == [5]
     assert not drop(window, mime)                   # the window never re-imports a library item
     assert window.service.indexer.pending_ids() == []
 

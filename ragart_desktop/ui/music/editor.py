@@ -305,7 +305,7 @@ class MusicEditor(Editor):
         self.panel.generate_requested.connect(lambda: self._guarded(self.generate))
         self.panel.cancel_requested.connect(self.cancel_generation)
         self.panel.find_similar_requested.connect(self.find_similar)
-        self.panel.reveal_requested.connect(self.reveal_requested)
+        self.panel.references.reveal_requested.connect(self.reveal_requested)
         self.panel.mode.currentIndexChanged.connect(lambda _: self._update_scope())
         self.panel.source.currentIndexChanged.connect(lambda _: self._update_scope())
 
@@ -698,7 +698,7 @@ class MusicEditor(Editor):
         self._phrase = None
         record, result = generated.record, generated.result
         mode = str(record.request.get("mode", "continue")).capitalize()
-        self.panel.show_used([r.to_json() for r in result.references])
+        self.panel.references.show_used([r.to_json() for r in result.references])
         for piece, output in zip(result.outputs, record.outputs):
             merged = merge(self.doc.score, phrase, piece.score)
             self.results.add(phrase, piece.score, merged, output, f"{mode}, seed {piece.seed}")
@@ -795,7 +795,7 @@ class MusicEditor(Editor):
         menu.addAction("Insert at the cursor", lambda: self.insert_file(first["path"]))
         library = [d for d in found if d.get("id") is not None]
         if library:
-            menu.addAction("Pin as a reference for generation", lambda: self.panel.pin_dicts(library))
+            menu.addAction("Pin as a reference for generation", lambda: self.panel.references.pin_dicts(library))
         return menu
 
     def insert_file(self, path: str | Path) -> int:

@@ -3,24 +3,22 @@
 Modes: continue (from the selection, or from the end), fill the loop range or the selected bars
 (infill), accompany the active track, vary the selection; then bars, key lock, density,
 temperature, variations, engine (built-in, or a music model from the models folder), seed and
-words for retrieval. References: pieces pinned from the browser (drag them here) and, after a job,
-the pieces it used, each of which can be pinned or unpinned; "Find similar in the library" asks
+words for retrieval. References: the shared ``ReferencesBox`` (pieces pinned from the browser, and
+after a job the pieces it used, pinned or retrieved), with "Find similar in the library", which asks
 the browser for pieces like the selection. The panel only collects values (``MusicForm``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Optional
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSpinBox, QToolButton,
-                               QVBoxLayout, QWidget, QLineEdit)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from ragart_desktop.core.generate.music.request import PARTS
-from ragart_desktop.ui.generation_panel import PinnedList, PinnedRef
+from ragart_desktop.ui.references_box import PinnedRef, ReferencesBox
 from ragart_desktop.ui.seed_control import SeedControl
 
 MODES = (("Continue", "continue"), ("Fill the range (infill)", "infill"), ("Accompany the track", "accompany"),
@@ -49,12 +47,9 @@ class MusicGenerationPanel(QWidget):
     generate_requested = Signal()
     cancel_requested = Signal()
     find_similar_requested = Signal()
-    pinned_changed = Signal(set)               # item ids
-    reveal_requested = Signal(list, object)    # library item ids, the one to select
 
     def __init__(self, parent: Optional[QWidget] = None):
         super().__init__(parent)
-        self.pinned: list[PinnedRef] = []
         self.mode = QComboBox()
         for label, value in MODES:
             self.mode.addItem(label, value)
@@ -99,43 +94,13 @@ class MusicGenerationPanel(QWidget):
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText("Words to find pieces by (optional): waltz, melancholy …")
 
-        self.pinned_list = PinnedList()
-        self.pinned_list.items_dropped.connect(self.pin_dicts)
-        self.pinned_list.setToolTip("Drag MIDI pieces here from the browser; Remove unpins")
-        self.pinned_list.itemDoubleClicked.connect(lambda item: self._reveal(self.pinned, self.pinned_list.row(item)))
-        unpin = QToolButton(text="Remove")
-        unpin.clicked.connect(self._unpin_selected)
-        self.retrieve = QCheckBox("Also find pieces in the library")
-        self.retrieve.setChecked(True)
+        self.references = ReferencesBox("References", retrieve_text="Also find pieces in the library",
+                                        hint="Drag MIDI pieces here from the browser; Remove unpins",
+                                        kinds=("music",))
         self.similar_button = QToolButton(text="Find similar in the library")
         self.similar_button.setToolTip("Search the browser for pieces like the selected notes")
         self.similar_button.clicked.connect(self.find_similar_requested)
-        self.used = QListWidget()
-        self.used.setMaximumHeight(110)
-        self.used.setToolTip("The pieces the last job learned from (weight); double-click to show one in the browser")
-        self.used.itemDoubleClicked.connect(lambda item: self._reveal(self._used, self.used.row(item)))
-        self._used: list[PinnedRef] = []
-        self._used_sources: list[str] = []     # "pinned" | "retrieved", per used reference
-        pin_used = QToolButton(text="Pin")
-        pin_used.setToolTip("Pin the chosen piece for the next jobs")
-        pin_used.clicked.connect(self._pin_used)
-        refs = QGroupBox("References")
-        refs_layout = QVBoxLayout(refs)
-        refs_layout.addWidget(QLabel("Pinned"))
-        refs_layout.addWidget(self.pinned_list)
-        row = QHBoxLayout()
-        self.pinned_label = QLabel("None pinned")
-        self.pinned_label.setObjectName("Hint")
-        row.addWidget(self.pinned_label, 1)
-        row.addWidget(unpin)
-        refs_layout.addLayout(row)
-        refs_layout.addWidget(self.retrieve)
-        refs_layout.addWidget(self.similar_button)
-        used_row = QHBoxLayout()
-        used_row.addWidget(QLabel("Used by the last job"), 1)
-        used_row.addWidget(pin_used)
-        refs_layout.addLayout(used_row)
-        refs_layout.addWidget(self.used)
+        self.references.add_tool(self.similar_button)
 
         self.generate_button = QPushButton("Generate")
         self.generate_button.setObjectName("PrimaryButton")
@@ -172,7 +137,7 @@ class MusicGenerationPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(form)
-        layout.addWidget(refs)
+        layout.addWidget(self.references)
         layout.addLayout(self.extra_actions)
         layout.addStretch(1)
         layout.addWidget(self.progress)
@@ -210,58 +175,6 @@ class MusicGenerationPanel(QWidget):
         index = self.engine.findData(current)
         self.engine.setCurrentIndex(max(0, index))
 
-    # -- references ----------------------------------------------------------------------------------
-    def pin_dicts(self, items: list[dict]) -> None:
-        """Pin library items ({"id", "path", "title", "kind"}); only MIDI pieces teach music."""
-        known = {p.item_id for p in self.pinned}
-        for d in items:
-            if (d.get("kind") or "music") == "music" and int(d["id"]) not in known:
-                self.pinned.append(PinnedRef(int(d["id"]), d["path"], d.get("title") or Path(d["path"]).name, "music"))
-                known.add(int(d["id"]))
-        self._refresh_pinned()
-
-    def _unpin_selected(self) -> None:
-        for r in sorted((self.pinned_list.row(i) for i in self.pinned_list.selectedItems()), reverse=True):
-            del self.pinned[r]
-        self._refresh_pinned()
-
-    def _refresh_pinned(self) -> None:
-        self.pinned_list.clear()
-        for ref in self.pinned:
-            entry = QListWidgetItem(ref.title)
-            entry.setToolTip(ref.path)
-            self.pinned_list.addItem(entry)
-        self.pinned_label.setText(f"{len(self.pinned)} pinned" if self.pinned else "None pinned")
-        self.pinned_changed.emit({p.item_id for p in self.pinned})
-        self._refresh_used()
-
-    def show_used(self, references: list[dict]) -> None:
-        """The references of the last job (``{"id", "path", "weight"}`` as history stores them)."""
-        self._used = [PinnedRef(int(r["id"]) if r.get("id") is not None else -1, str(r.get("path") or ""),
-                                Path(str(r.get("path") or "")).name, "music", float(r.get("weight") or 0.0))
-                      for r in references]
-        self._used_sources = [str(r.get("source") or "") for r in references]
-        self._refresh_used()
-
-    def _refresh_used(self) -> None:
-        pinned = {p.item_id for p in self.pinned}
-        self.used.clear()
-        for ref, source in zip(self._used, self._used_sources):
-            mark = "📌 " if ref.item_id in pinned else ""
-            item = QListWidgetItem(f"{mark}{ref.title}  ({ref.weight:.2f}{', ' + source if source else ''})")
-            item.setToolTip(f"{ref.path}\nweight {ref.weight:.2f}" + (f", {source}" if source else ""))
-            self.used.addItem(item)
-
-    def _pin_used(self) -> None:
-        row = self.used.currentRow()
-        if 0 <= row < len(self._used) and self._used[row].item_id >= 0:
-            ref = self._used[row]
-            self.pin_dicts([{"id": ref.item_id, "path": ref.path, "title": ref.title, "kind": "music"}])
-
-    def _reveal(self, refs: list[PinnedRef], row: int) -> None:
-        if 0 <= row < len(refs) and refs[row].item_id >= 0:
-            self.reveal_requested.emit([r.item_id for r in refs if r.item_id >= 0], refs[row].item_id)
-
     # -- running -------------------------------------------------------------------------------------
     def set_running(self, running: bool) -> None:
         self.generate_button.setEnabled(not running)
@@ -285,7 +198,8 @@ class MusicGenerationPanel(QWidget):
             parts=tuple(p for p, box in self.parts.items() if box.isChecked()), key_lock=self.key_lock.isChecked(),
             density=round(self.density.value(), 2), temperature=round(self.temperature.value(), 2),
             count=self.count.value(), engine=self.engine.currentData() or "builtin", seed=seed,
-            prompt=self.prompt.text().strip(), references=list(self.pinned), retrieve=self.retrieve.isChecked())
+            prompt=self.prompt.text().strip(), references=list(self.references.pinned),
+            retrieve=self.references.retrieve.isChecked())
 
     def load_request(self, request: dict) -> None:
         """Fill the panel from a stored music request (history's "re-run")."""
@@ -306,6 +220,5 @@ class MusicGenerationPanel(QWidget):
         if request.get("seed") is not None:
             self.seed.restore(int(request["seed"]))
         self.prompt.setText(str(request.get("prompt") or ""))
-        self.retrieve.setChecked(bool(request.get("retrieve", True)))
-        self.pin_dicts([{"id": r["item_id"], "path": r["path"], "kind": "music"}
-                        for r in request.get("references") or [] if r.get("item_id") is not None])
+        self.references.retrieve.setChecked(bool(request.get("retrieve", True)))
+        self.references.restore(request.get("references") or [])

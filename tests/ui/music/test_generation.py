@@ -45,7 +45,7 @@ def test_a_continuation_is_offered_with_its_references_and_accepted_as_one_step(
 
     record = service.history.load()[0]
     assert record.kind == "music" and record.request["mode"] == "continue"
-    used = [panel.used.item(i).text() for i in range(panel.used.count())]
+    used = [panel.references.used.item(i).text() for i in range(panel.references.used.count())]
     assert used and all("retrieved" in line for line in used)             # the library pieces it learned from
     card = editor.results.cards[1]
     lines = [w.text() for w in card.findChildren(type(panel.scope))]
@@ -98,7 +98,7 @@ def test_a_library_piece_opened_and_continued_is_not_its_own_reference(qtbot, st
     assert record.request["source"] == str(source)
     used = [r["id"] for r in record.outputs[0]["references"]]
     assert own not in used and len(used) == 6
-    shown = [panel.used.item(i).toolTip() for i in range(panel.used.count())]
+    shown = [panel.references.used.item(i).toolTip() for i in range(panel.references.used.count())]
     assert len(shown) == 6 and not any(str(source) in tip for tip in shown)
     assert not record.outputs[0]["near_copy"] and record.outputs[0]["nearest_library_item"]["id"] != own
 

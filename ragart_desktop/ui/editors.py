@@ -22,7 +22,7 @@ The window never asks an editor what it can do by probing for method names. An e
 
 and emits ``document_changed`` (contents, name or modified flag), ``pin_reference_requested``,
 ``reveal_requested`` (show library items in the browser), ``search_like_requested`` (search the
-library for items like these files), ``error_occurred`` and ``status_message``.
+library for items like these files, named in words), ``error_occurred`` and ``status_message``.
 The canvas (kind "image"), the Music tab's piano roll (kind "music") and the Text tab (kind "text")
 are the three.
 
@@ -125,7 +125,8 @@ class Editor(QWidget):
     error_occurred = Signal(object)        # a RagartError for the window's error panel
     status_message = Signal(str)
     reveal_requested = Signal(list, object)     # library item ids to show in the browser, the one to select
-    search_like_requested = Signal(list)   # files (e.g. the selected notes as MIDI): find library items like them
+    search_like_requested = Signal(list, str)   # files (the selected notes as MIDI) and what they are, in words:
+                                                # find library items like them
 
     def document_name(self) -> str:
         raise NotImplementedError

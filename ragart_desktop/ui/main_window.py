@@ -389,11 +389,11 @@ class MainWindow(QMainWindow):
         self.browser_dock.raise_()
         self.browser.show_items(item_ids, focus)
 
-    def search_like(self, paths: list[str]) -> None:
-        """Show the library items most like these files in the browser."""
+    def search_like(self, paths: list[str], label: str = "") -> None:
+        """Show the library items most like these files (``label``: what they are) in the browser."""
         self.browser_dock.show()
         self.browser_dock.raise_()
-        self.browser.search_like_files(paths)
+        self.browser.find_similar_files(paths, label)
 
     def open_paths(self, paths: list[str]) -> None:
         """Open each file in the editor that takes its kind ("RagArt song.mid" opens the Music tab)."""

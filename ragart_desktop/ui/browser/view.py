@@ -255,10 +255,26 @@ class ReferenceBrowser(QWidget):
         self._update_page()
 
     def find_similar(self, item: "Item") -> None:
+        self._find_like([ExampleRef(item.title or Path(item.path).name, item_id=item.id, kind=item.kind)])
+
+    def find_similar_files(self, paths: list[str], label: str = "") -> None:
+        """An editor's "find similar" (the selected notes as a MIDI file): items like these files,
+        the chip named ``label`` (else by the file's name)."""
+        self._find_like([ExampleRef(label or Path(p).name, path=p, kind=kind_for_suffix(Path(p).suffix))
+                         for p in paths])
+
+    def _find_like(self, examples: list[ExampleRef]) -> None:
+        """A new query by example alone: earlier words go, and a kind filter that would hide the
+        examples' kind shows all kinds (a phrase's search must not come back empty of MIDI)."""
         self.search_box.blockSignals(True)
         self.search_box.clear()
         self.search_box.blockSignals(False)
-        self.examples.set_examples([ExampleRef(item.title or Path(item.path).name, item_id=item.id, kind=item.kind)])
+        kind = KIND_CHOICES[self.kind_box.currentIndex()][1]
+        if kind is not None and any(e.kind not in (None, kind) for e in examples):
+            self.kind_box.blockSignals(True)
+            self.kind_box.setCurrentIndex(0)
+            self.kind_box.blockSignals(False)
+        self.examples.set_examples(examples)
 
     def search_with_canvas(self) -> None:
         image = self.canvas_image() if self.canvas_image is not None else None
@@ -390,8 +406,8 @@ class ReferenceBrowser(QWidget):
     # -- examples ----------------------------------------------------------------------------------
 
     def search_like_files(self, paths: list[str]) -> None:
-        """Search for library items like these files (dropped on the search box, or an editor's
-        "find similar")."""
+        """Search for library items like these files, dropped on the search box (with the words
+        and the kind filter as they are)."""
         self.examples.set_examples([ExampleRef(Path(p).name, path=p, kind=kind_for_suffix(Path(p).suffix))
                                     for p in paths])
 

@@ -724,9 +724,10 @@ class MusicEditor(Editor):
     def find_similar(self) -> Optional[int]:
         """Ask the browser for library pieces like the selection (or the active track)."""
         notes = self.state.selected()
+        label = f"the {sum(len(ns) for ns in notes.values())} selected notes"
         track = self.state.active_track()
         if not notes and track is not None and track.notes:
-            notes = {track.id: track.notes}
+            notes, label = {track.id: track.notes}, f"track {track.name!r}"
         if not notes:
             raise UsageError("select some notes first: the library is searched for pieces like them.")
         phrase = make_phrase(self.doc.score, notes)
@@ -737,7 +738,7 @@ class MusicEditor(Editor):
             return str(write_score(phrase.score, path))
 
         return self.files.submit("Find similar", write, visible=False,
-                                 on_result=lambda p: self.search_like_requested.emit([p]),
+                                 on_result=lambda p: self.search_like_requested.emit([p], label),
                                  on_error=lambda report: self.error_occurred.emit(report))
 
     # -- status -------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ragart_desktop.app import _parse
 from ragart_desktop.core.demo.music import PIECES, render_piece
+from ragart_desktop.ui.browser.view import KIND_CHOICES
 from ragart_desktop.ui.music import MusicEditor
 from ragart_desktop.ui.music.generation_panel import MusicGenerationPanel
 
@@ -53,3 +54,37 @@ def test_history_reruns_a_music_job_in_the_music_tab(canvas_window):
     form = music.panel.form()
     assert (form.mode, form.count, form.density, form.seed, form.retrieve, form.parts) == \
         ("infill", 2, 1.5, 77, False, ("bass",))
+
+
+MIDI = ("rainy-window-loop", "lantern-waltz", "minuet-in-g", "blue-hour-ii-v-i", "tidal-drift", "harbour-reel")
+
+
+def test_find_similar_to_the_selection_ranks_library_pieces_in_the_browser(qtbot, canvas_window, tmp_path, make_images):
+    """Selected notes -> the browser's query (the phrase as a MIDI example) -> library MIDI pieces,
+    ranked: the piece the notes come from first, no picture among them."""
+    win = canvas_window
+    folder = tmp_path / "library"
+    folder.mkdir()
+    for spec in PIECES:
+        if spec.name in MIDI:
+            (folder / f"{spec.name}.mid").write_bytes(render_piece(spec))
+    make_images(folder / "pictures", 3)
+    with qtbot.waitSignal(win.service.imported, timeout=120_000):
+        win.import_paths([str(folder)])
+    music = next(e for e in win.editors if isinstance(e, MusicEditor))
+    with qtbot.waitSignal(music.document_loaded, timeout=10_000):
+        win.open_paths([str(folder / "lantern-waltz.mid")])
+    music.state.select([n for n in music.doc.score.tracks[0].notes if n.start < 12.0])   # its first bars
+    browser = win.browser
+    browser.search_box.setText("harbour")                # an earlier search, of pictures
+    browser.kind_box.setCurrentIndex(next(i for i, (_, kind) in enumerate(KIND_CHOICES) if kind == "image"))
+    with qtbot.waitSignal(browser.search_finished, timeout=60_000):
+        music.panel.similar_button.click()
+    examples = browser.examples.examples
+    assert len(examples) == 1 and examples[0].kind == "music" and examples[0].label == "the 12 selected notes"
+    rows = [browser.model.row(i).item for i in range(browser.model.rowCount())]
+    assert rows and all(item.kind == "music" for item in rows)
+    assert rows[0].path == str(folder / "lantern-waltz.mid")
+    assert browser.search_box.text() == "" and KIND_CHOICES[browser.kind_box.currentIndex()][1] in (None, "music")
+    assert browser.isVisible()
+

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QGroupBox, QHBoxLay
 
 from ragart_desktop.ui.browser.model import items_from_mime
 
-PIN_MARK = "📌 "
+PIN_MARK = "★ "   # marks a reference pinned for the next jobs (📌 needs an emoji font, ★ is in DejaVu Sans)
 
 
 @dataclass
@@ -218,7 +218,8 @@ class ReferencesBox(QGroupBox):
         for ref, source in zip(self._used, self._used_sources):
             mark = PIN_MARK if ref.item_id in pinned else ""
             item = QListWidgetItem(f"{mark}{ref.title}  ({ref.weight:.2f}{', ' + source if source else ''})")
-            item.setToolTip(f"{ref.path}\nweight {ref.weight:.2f}" + (f", {source}" if source else ""))
+            item.setToolTip(f"{ref.path}\nweight {ref.weight:.2f}" + (f", {source}" if source else "")
+                            + ("\n★ pinned for the next jobs" if mark else ""))
             self.used.addItem(item)
 
     def _pin_used(self) -> None:

@@ -47,7 +47,7 @@ def test_generate_with_the_builtin_engine_records_history_and_reruns(qtbot, wind
     assert record.outputs[0]["seed"] == 1234
     used = panel.references.used                      # what the job used, on screen, marked pinned
     assert used.isVisibleTo(panel) and used.count() == 2
-    assert all(used.item(i).text().startswith("📌 ") and "pinned" in used.item(i).text() for i in range(2))
+    assert all(used.item(i).text().startswith("★ ") and "pinned" in used.item(i).text() for i in range(2))
 
     panel.prompt.setPlainText("something else")
     panel.seed.fixed.setChecked(False)

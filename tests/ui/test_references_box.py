@@ -70,10 +70,10 @@ def test_what_the_last_job_used_is_shown_marked_and_can_be_pinned(qtbot):
                    {"id": 8, "path": "/lib/reel.mid", "weight": 0.31, "source": "retrieved", "kind": "music"}])
     assert box.used.isVisible()
     lines = [box.used.item(i).text() for i in range(2)]
-    assert lines == ["📌 song.mid  (1.00, pinned)", "reel.mid  (0.31, retrieved)"]
+    assert lines == ["★ song.mid  (1.00, pinned)", "reel.mid  (0.31, retrieved)"]
     box.used.setCurrentRow(1)
     box.pin_used_button.click()
-    assert [p.item_id for p in box.pinned] == [3, 8] and box.used.item(1).text().startswith("📌 ")
+    assert [p.item_id for p in box.pinned] == [3, 8] and box.used.item(1).text().startswith("★ ")
     with qtbot.waitSignal(box.reveal_requested) as revealed:
         box.used.itemDoubleClicked.emit(box.used.item(1))
     assert revealed.args == [[3, 8], 8]

@@ -364,9 +364,10 @@ class MainWindow(QMainWindow):
         self._update_editor_actions()
 
     def _watch_references(self, box: "ReferencesBox") -> None:
-        """A generation panel's References box: pins show their thumbnails, and the browser marks
-        the pins of the panel on show."""
+        """A generation panel's References box: pins show their thumbnails, a double-click shows a
+        reference in the browser, and the browser marks the pins of the panel on show."""
         box.thumbnail_for = self.browser.thumbnails.get
+        box.reveal_requested.connect(self.reveal_in_browser)
         self.browser.thumbnails.loaded.connect(lambda _: box.refresh_thumbnails())
         box.pinned_changed.connect(lambda _: self.browser.set_pinned(self._references_box().pinned_ids()))
 

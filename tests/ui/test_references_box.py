@@ -89,7 +89,7 @@ def test_a_rerun_restores_exactly_its_pins(qtbot):
         (8, "/lib/reel.mid", 0.5, "music"), (None, "/elsewhere/mine.mid", 1.0, "music")]
 
 
-def test_the_browsers_pin_goes_to_the_generation_controls_on_show(qtbot, canvas_window):
+def test_the_browsers_pin_goes_to_the_generation_controls_on_show(qtbot, canvas_window, monkeypatch):
     """"Pin for next generation" in the browser pins into the References box of the tab on show, and
     the browser marks that box's pins."""
     from types import SimpleNamespace
@@ -107,3 +107,8 @@ def test_the_browsers_pin_goes_to_the_generation_controls_on_show(qtbot, canvas_
     win.browser.pin_requested.emit([SimpleNamespace(id=5, path="/lib/boat.png", title="boat", kind="image")])
     assert [p.item_id for p in win.generation_panel.references.pinned] == [5] and win.browser.model.pinned_ids == {5}
     assert [p.item_id for p in music.panel.references.pinned] == [3]
+    shown = []
+    monkeypatch.setattr(win.browser, "show_items", lambda ids, focus: shown.append((ids, focus)))
+    music.panel.references.pinned_list.itemDoubleClicked.emit(music.panel.references.pinned_list.item(0))
+    win.generation_panel.references.pinned_list.itemDoubleClicked.emit(win.generation_panel.references.pinned_list.item(0))
+    assert shown == [([3], 3), ([5], 5)]                                  # each reveals its pin, once

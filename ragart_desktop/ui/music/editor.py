@@ -305,7 +305,6 @@ class MusicEditor(Editor):
         self.panel.generate_requested.connect(lambda: self._guarded(self.generate))
         self.panel.cancel_requested.connect(self.cancel_generation)
         self.panel.find_similar_requested.connect(self.find_similar)
-        self.panel.references.reveal_requested.connect(self.reveal_requested)
         self.panel.mode.currentIndexChanged.connect(lambda _: self._update_scope())
         self.panel.source.currentIndexChanged.connect(lambda _: self._update_scope())
 

@@ -76,15 +76,16 @@ def test_find_similar_to_the_selection_ranks_library_pieces_in_the_browser(qtbot
         win.open_paths([str(folder / "lantern-waltz.mid")])
     music.state.select([n for n in music.doc.score.tracks[0].notes if n.start < 12.0])   # its first bars
     browser = win.browser
-    browser.search_box.setText("harbour")                # an earlier search, of pictures
-    browser.kind_box.setCurrentIndex(next(i for i, (_, kind) in enumerate(KIND_CHOICES) if kind == "image"))
-    with qtbot.waitSignal(browser.search_finished, timeout=60_000):
-        music.panel.similar_button.click()
+    with qtbot.waitSignal(browser.search_finished, timeout=60_000):      # an earlier search, of pictures
+        browser.search_box.setText("harbour")
+        browser.kind_box.setCurrentIndex(next(i for i, (_, kind) in enumerate(KIND_CHOICES) if kind == "image"))
+    music.panel.similar_button.click()
+    rows = lambda: [browser.model.row(i).item for i in range(browser.model.rowCount())]   # noqa: E731
+    # The search runs on the library worker, after any earlier one: wait for its answer.
+    qtbot.waitUntil(lambda: [item.path for item in rows()[:1]] == [str(folder / "lantern-waltz.mid")], timeout=60_000)
+    assert all(item.kind == "music" for item in rows()) and len(rows()) == len(MIDI)
     examples = browser.examples.examples
     assert len(examples) == 1 and examples[0].kind == "music" and examples[0].label == "the 12 selected notes"
-    rows = [browser.model.row(i).item for i in range(browser.model.rowCount())]
-    assert rows and all(item.kind == "music" for item in rows)
-    assert rows[0].path == str(folder / "lantern-waltz.mid")
     assert browser.search_box.text() == "" and KIND_CHOICES[browser.kind_box.currentIndex()][1] in (None, "music")
     assert browser.isVisible()
 

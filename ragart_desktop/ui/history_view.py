@@ -94,7 +94,7 @@ class HistoryView(QWidget):
             output = record.outputs[index]
             prompt = str(record.request.get("prompt", "")) or record.kind
             label = f"{prompt[:24]}\nseed {output.get('seed', '?')}"
-            if explain(output).near_copy is not None:
+            if explain(output, record.kind).near_copy is not None:
                 label = "⚠ near-copy\n" + label
             item = QListWidgetItem(label)
             if image is not None:
@@ -115,7 +115,7 @@ class HistoryView(QWidget):
             self.details.show_record({})
             return
         record, index = item.data(Qt.ItemDataRole.UserRole)
-        self.details.show_record(record.outputs[index])
+        self.details.show_record(record.outputs[index], record.kind)
 
     def _context_menu(self, pos) -> None:
         item = self.list.itemAt(pos)

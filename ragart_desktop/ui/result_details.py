@@ -19,10 +19,11 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from ragart_desktop.core.generate.image.evaluate import score_meaning
+from ragart_desktop.core.generate.meanings import score_meaning
 
-# The guard's warning, as it is now ("near-copy of PATH: 93% of …") and in older records ("… (similarity").
-_PATH_IN_WARNING = re.compile(r"near-copy of (.+?)(?:: \d+% of the picture| \(similarity)")
+# The guards' warnings: a picture's ("near-copy of PATH: 93% of …", older records "… (similarity") and
+# a piece's ("near copy: a passage of 16 notes (from beat 8) matches NAME up to key and tempo").
+_PATH_IN_WARNING = re.compile(r"near-copy of (.+?)(?:: \d+% of the picture| \(similarity)|matches (.+?) up to key")
 
 
 @dataclass(frozen=True)
@@ -67,35 +68,39 @@ class Explanation:
         return not (self.references or self.scores or self.near_copy or self.warnings)
 
 
-def explain(record: dict[str, Any]) -> Explanation:
-    """The references, scores and warnings of one output record, in words."""
+def explain(record: dict[str, Any], kind: str = "image") -> Explanation:
+    """The references, scores and warnings of one output record of a ``kind`` job, in words."""
     references = [ShownReference(path=str(r.get("path") or ""), weight=float(r.get("weight") or 0.0),
                                  item_id=r.get("id"), source=str(r.get("source") or ""), why=str(r.get("why") or ""))
                   for r in record.get("references") or [] if r.get("path")]
-    scores = []
-    for key, value in (record.get("scores") or {}).items():
-        scores.append(ShownScore(key, float(value), *score_meaning(key, str(record.get("prompt_fit_method") or ""))))
+    fit_method = str(record.get("prompt_fit_method") or "")
+    scores = [ShownScore(key, float(value), *score_meaning(key, fit_method, kind))
+              for key, value in (record.get("scores") or record.get("metrics") or {}).items()]
     nearest = record.get("nearest_library_item") or {}
     if nearest.get("similarity") is not None:
         scores.append(ShownScore("nearest_similarity", float(nearest["similarity"]),
-                                 *score_meaning("nearest_similarity")))
+                                 *score_meaning("nearest_similarity", kind=kind)))
     near_copy, others = None, []
     for warning in record.get("warnings") or []:
-        if near_copy is None and "near-copy" in warning.lower():
-            near_copy = NearCopy(nearest.get("id"), _near_copy_name(warning, nearest.get("id"), references),
-                                 nearest.get("similarity"), warning)
+        if near_copy is None and re.search(r"near[- ]copy", warning, re.IGNORECASE):
+            near_copy = _near_copy(warning, nearest, references)
         else:
             others.append(str(warning))
     return Explanation(references, scores, near_copy, others)
 
 
-def _near_copy_name(warning: str, item_id: Optional[int], references: list[ShownReference]) -> str:
-    """The copied item's file name: from the references when it is one of them, else from the warning."""
-    for ref in references:
-        if item_id is not None and ref.item_id == item_id:
-            return ref.name
+def _near_copy(warning: str, nearest: dict[str, Any], references: list[ShownReference]) -> NearCopy:
+    """The copied item as the warning names it. The nearest item (its id, to show it, and its
+    similarity) only when it is that item: a piece's copied passage may come from another piece than
+    the one nearest overall."""
     found = _PATH_IN_WARNING.search(warning)
-    return Path(found.group(1)).name if found else "a library item"
+    named = Path(found.group(1) or found.group(2)).name if found else None
+    item_id = nearest.get("id")
+    nearest_name = next((ref.name for ref in references if item_id is not None and ref.item_id == item_id),
+                        Path(str(nearest.get("path") or "")).name)
+    if named is None or named == nearest_name:
+        return NearCopy(item_id, named or nearest_name or "a library item", nearest.get("similarity"), warning)
+    return NearCopy(None, named, None, warning)
 
 
 def unselected_icon(pixmap: QPixmap) -> QIcon:
@@ -161,8 +166,8 @@ class ResultDetails(QWidget):
             source.loaded.connect(lambda _: self.refresh_thumbnails())
         self.refresh_thumbnails()
 
-    def show_record(self, record: dict[str, Any]) -> None:
-        self.show_explanation(explain(record))
+    def show_record(self, record: dict[str, Any], kind: str = "image") -> None:
+        self.show_explanation(explain(record, kind))
 
     def show_explanation(self, explanation: Explanation) -> None:
         self.explanation = explanation

@@ -37,6 +37,28 @@ def test_a_record_is_explained_in_words():
     assert explained.warnings == []
 
 
+MUSIC_OUTPUT = {
+    "seed": 3, "path": "/work/continue-1.mid",
+    "metrics": {"in_key_ratio": 1.0, "note_density": 2.5, "style_match": 0.61, "longest_copy_notes": 18},
+    "nearest_library_item": {"id": 5, "path": "/art/folk/hill-reel.mid", "similarity": 0.88},
+    "near_copy": True,
+    "warnings": ["near copy: a passage of 18 notes (from beat 8) matches cradle-song.mid up to key and tempo"],
+}
+
+
+def test_a_music_job_is_explained_in_musical_words_and_names_the_copied_piece():
+    from ragart_desktop.ui.result_details import explain
+
+    explained = explain(MUSIC_OUTPUT, "music")
+    labels = {s.key: (s.label, s.meaning) for s in explained.scores}
+    assert labels["in_key_ratio"][0] == "In key" and labels["style_match"][0] == "Style match"
+    assert labels["longest_copy_notes"][0] == "Longest copied passage"
+    assert "picture" not in labels["nearest_similarity"][1] and "music" in labels["nearest_similarity"][1]
+    # The passage comes from another piece than the nearest one: that piece is named, not shown as it.
+    assert explained.near_copy.name == "cradle-song.mid" and explained.near_copy.item_id is None
+    assert explained.warnings == []
+
+
 def test_the_result_strip_shows_references_scores_and_the_near_copy(qtbot, home):
     from ragart_desktop.ui.canvas import CanvasEditor
 

@@ -17,14 +17,13 @@ from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QToolButton, QVBoxLayout,
                                QWidget)
 
+from ragart_desktop.core.generate.meanings import score_meaning
 from ragart_desktop.core.music.phrase import Merged, Phrase
 from ragart_desktop.core.music.score import Score
 from ragart_desktop.ui.music import palette
 
 THUMB_W, THUMB_H = 220, 70
-METRICS = (("in_key_ratio", "In key", "{:.0%}", "share of the pitched notes inside the key"),
-           ("note_density", "Density", "{:.2f}/beat", "notes per beat, all tracks"),
-           ("style_match", "Style match", "{:.2f}", "how alike its bars are to the references' (1 = alike)"))
+METRICS = (("in_key_ratio", "{:.0%}"), ("note_density", "{:.2f}/beat"), ("style_match", "{:.2f}"))
 
 
 @dataclass
@@ -40,7 +39,8 @@ class Variation:
 def describe_metrics(output: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(label, value, meaning) for the metrics a musician reads first."""
     metrics = output.get("metrics") or {}
-    return [(label, fmt.format(metrics[key]), meaning) for key, label, fmt, meaning in METRICS if key in metrics]
+    return [(meaning.label, fmt.format(metrics[key]), meaning.short)
+            for key, fmt in METRICS if key in metrics for meaning in [score_meaning(key, kind="music")]]
 
 
 def near_copy_text(output: dict[str, Any]) -> Optional[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
 from PIL import Image
@@ -29,54 +29,6 @@ if TYPE_CHECKING:
     from ragart_desktop.core.library.library import Library
 
 WORDS_METHOD = "reference-words"
-
-class ScoreMeaning(NamedTuple):
-    """What a score means, in words a user reads beside the number (the result strip, history)."""
-
-    label: str
-    short: str          # a few words, on screen
-    explanation: str    # the whole story, in a tooltip
-
-
-SCORE_MEANINGS: dict[str, ScoreMeaning] = {
-    "reference_similarity": ScoreMeaning(
-        "Like its references", "look shared with the references (1 = same)",
-        "Closeness in colour, texture and layout to the references that shaped it, weighted as they "
-        "were: 1 is the same look, 0 unrelated."),
-    "max_reference_similarity": ScoreMeaning(
-        "Closest reference", "the one reference it is most like",
-        "Closeness to the single reference it is most like; near 1 it may copy that one."),
-    "prompt_words_in_references": ScoreMeaning(
-        "Prompt words in references", "share of the prompt's words the references hold",
-        "The share of the prompt's words found in the references' tags, titles and descriptions: how "
-        "well the references fit the prompt, not the picture (without a CLIP model nothing reads the "
-        "picture itself)."),
-    "prompt_fit": ScoreMeaning(
-        "Fits the prompt", "CLIP: picture vs prompt (0.2–0.35 is good)",
-        "CLIP's agreement between the picture and the prompt; about 0.2–0.35 is a good fit."),
-    "nearest_similarity": ScoreMeaning(
-        "Nearest library item", "share of the picture copied from it",
-        "The share of the picture copied from the library item it is most copied from, after aligning "
-        "crops, scaling, mirroring, small rotations and recolouring; the near-copy guard flags it from "
-        f"{NEAR_COPY:.2f}."),
-}
-# prompt_fit in records made before it was CLIP's alone, by how it was measured.
-_OLDER_PROMPT_FIT = {
-    "library-words": ScoreMeaning(
-        "Prompt words (indirect)", "no CLIP model: the prompt vs look-alikes' words",
-        "How well the words of the library pictures that look most like it match the prompt. Without a "
-        "CLIP model the picture itself is not read, so this is indirect."),
-    "": ScoreMeaning("Fits the prompt", "how well it matches the prompt",
-                     "How well it matches the prompt (how it was measured was not recorded)."),
-}
-
-
-def score_meaning(key: str, prompt_fit_method: str = "") -> ScoreMeaning:
-    """What score ``key`` means (``prompt_fit`` by its recorded ``prompt_fit_method``)."""
-    if key == "prompt_fit" and not prompt_fit_method.startswith("clip"):
-        return _OLDER_PROMPT_FIT.get(prompt_fit_method, _OLDER_PROMPT_FIT[""])
-    return SCORE_MEANINGS.get(key) or ScoreMeaning(key.replace("_", " ").capitalize(), "", "")
-
 
 @dataclass
 class Evaluation:

@@ -103,7 +103,8 @@ def test_near_copy_guard_flags_a_copy_of_a_library_image(lib, art_folder, tmp_pa
 
 
 def test_without_an_image_text_model_prompt_fit_is_not_claimed_only_shared_words(lib, art_folder):
-    from ragart_desktop.core.generate.image.evaluate import SCORE_MEANINGS, evaluate
+    from ragart_desktop.core.generate.image.evaluate import evaluate
+    from ragart_desktop.core.generate.meanings import SCORE_MEANINGS
 
     harbour = art_folder / "seascapes" / "stormy-harbour.png"
     req = GenerationRequest(prompt="stormy harbour", width=96, height=96, seed=3,
@@ -114,7 +115,7 @@ def test_without_an_image_text_model_prompt_fit_is_not_claimed_only_shared_words
     assert "prompt_fit" not in ev.scores and ev.prompt_fit_method == "reference-words"
     other = evaluate(result.outputs[0].image, "pine forest", result.references, lib)
     assert ev.scores["prompt_words_in_references"] == 1.0 and other.scores["prompt_words_in_references"] == 0.0
-    assert "not the picture" in SCORE_MEANINGS["prompt_words_in_references"].explanation
+    assert "not the picture" in SCORE_MEANINGS["image"]["prompt_words_in_references"].explanation
     assert result.output_json(result.outputs[0])["prompt_fit_method"] == "reference-words"
 
 

@@ -116,13 +116,11 @@ def main() -> int:
 
 def music_shot(app: QApplication, window) -> None:
     """A demo piece in the Music tab, three continuations of it side by side."""
-    from ragart_desktop.ui.music import MusicEditor
-
     window.browser.search_box.setText("folk")
     wait_for(app, window.browser.search_finished, 60)
     model = window.browser.model
     pieces = [model.row(i).item for i in range(model.rowCount()) if model.row(i).item.kind == "music"]
-    music = next(e for e in window.editors if isinstance(e, MusicEditor))
+    music = window.editor("music")
     window.open_paths([pieces[0].path])
     wait_until(app, lambda: music.doc.score.note_count > 0, 30)
     panel = music.panel

@@ -28,6 +28,8 @@ are the three.
 
 ``EDITOR_SPECS`` lists the editors the window tries to load; one whose package is not installed
 is skipped, one that fails to build is reported and skipped, so an editor bug never stops the app.
+Only the editor on screen is built at start-up; the others' tabs hold an ``EditorPlaceholder``
+until they are first shown or needed (a file to open, a History re-run of their kind).
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Mapping, Optional, Protocol, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Optional, Protocol, Union
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
@@ -207,29 +209,43 @@ EDITOR_SPECS: tuple[EditorSpec, ...] = (
 )
 
 
-def load_editors(home: Any, dialogs: "FileDialogs", on_error: Callable[[BaseException, str], None],
-                 specs: tuple[EditorSpec, ...] = EDITOR_SPECS) -> Iterator[Optional[Editor]]:
-    """Each editor, built as ``cls(home=home, dialogs=dialogs)`` (dialogs: ui/file_dialogs.py), one
-    at a time (None for one skipped): the window lets its event loop run between them."""
+def editor_classes(on_error: Callable[[BaseException, str], None],
+                   specs: tuple[EditorSpec, ...] = EDITOR_SPECS) -> list[type[Editor]]:
+    """The editor classes of ``specs`` whose modules import (one not installed is skipped quietly,
+    one that fails to import is reported through ``on_error`` and skipped)."""
+    classes = []
     for spec in specs:
         what = f"the {spec.class_name} editor"
         try:
-            module = importlib.import_module(spec.module)
+            classes.append(getattr(importlib.import_module(spec.module), spec.class_name))
         except ModuleNotFoundError as exc:
             if not (exc.name and spec.module.startswith(exc.name)):
                 on_error(exc, f"Loading {what}")
             else:
                 log.info("%s not installed (%s)", what, spec.module)
-            yield None
-            continue
         except Exception as exc:  # an editor's import-time bug must not stop the app
             log.exception("%s failed to import", what)
             on_error(exc, f"Loading {what}")
-            yield None
-            continue
-        try:
-            yield getattr(module, spec.class_name)(home=home, dialogs=dialogs)
-        except Exception as exc:
-            log.exception("%s failed to start", what)
-            on_error(exc, f"Starting {what}")
-            yield None
+    return classes
+
+
+def build_editor(cls: type[Editor], home: Any, dialogs: "FileDialogs",
+                 on_error: Callable[[BaseException, str], None]) -> Optional[Editor]:
+    """``cls(home=home, dialogs=dialogs)`` (dialogs: ui/file_dialogs.py); None when it fails to
+    build (reported through ``on_error``)."""
+    try:
+        return cls(home=home, dialogs=dialogs)
+    except Exception as exc:
+        log.exception("the %s editor failed to start", cls.__name__)
+        on_error(exc, f"Starting the {cls.__name__} editor")
+        return None
+
+
+class EditorPlaceholder(QWidget):
+    """The tab of an editor that is not built yet: the window builds it (and puts it in this
+    widget's place) when the tab is first shown or something needs it, so start-up pays only for
+    the editor on screen."""
+
+    def __init__(self, editor_class: type[Editor]):
+        super().__init__()
+        self.editor_class = editor_class

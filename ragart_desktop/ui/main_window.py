@@ -30,7 +30,7 @@ from ragart_desktop.core.errors import BadInputError, RagartError
 from ragart_desktop.core.home import Home
 from ragart_desktop.core.kinds import KIND_NAMES, KINDS, kind_for_suffix, kind_named, library_filter
 from ragart_desktop.core.settings import Settings
-from ragart_desktop.ui.editors import EDITOR_SPECS, REPLACING_COMMANDS, Editor
+from ragart_desktop.ui.editors import EDITOR_SPECS, REPLACING_COMMANDS, Editor, EditorPlaceholder
 from ragart_desktop.ui.error_center import ErrorCenter
 from ragart_desktop.ui.error_report import ErrorReport
 from ragart_desktop.ui.mime import ITEM_MIME
@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         self._stage_two: Optional[Iterator[None]] = None
         self.service: Optional["LibraryService"] = None       # stage two's parts (closing may come first)
         self.generation: Optional["GenerationService"] = None
-        self.editors: list[Editor] = []
+        self.editors: list[Editor] = []   # built so far (a tab never shown holds an EditorPlaceholder)
         self._early_reports: list[ErrorReport] = []
         self._library_status: dict = {}
         self.errors = error_center or ErrorCenter(self)
@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
     def _stage_two_steps(self) -> Iterator[None]:
         """Stage two; each ``yield`` lets the event loop run (a step takes at most a few tens of ms)."""
         from ragart_desktop.ui.browser import ReferenceBrowser
-        from ragart_desktop.ui.editors import load_editors
+        from ragart_desktop.ui.editors import build_editor, editor_classes
         from ragart_desktop.ui.error_panel import ErrorPanel
         from ragart_desktop.ui.file_dialogs import FileDialogs
         from ragart_desktop.ui.generation_panel import GenerationPanel
@@ -240,14 +240,18 @@ class MainWindow(QMainWindow):
         self.service.imported.connect(self._import_done)
         self.service.changed.connect(self._library_changed)
 
-        # Editors: each built in one step, added (and painted) in the next.
-        if self._load_editor_tabs:
-            for editor in load_editors(self.home, self.dialogs, self.errors.report_exception):
-                yield
-                if editor is not None:
-                    self.add_editor(editor)
-                yield
-        if not self.editors:
+        # Editors: the first tab's built in one step, added (and painted) in the next; the other tabs
+        # get placeholders, their editors are built when first shown or needed (``editor``).
+        classes = editor_classes(self.errors.report_exception) if self._load_editor_tabs else []
+        if classes:
+            yield
+            first = build_editor(classes[0], self.home, self.dialogs, self.errors.report_exception)
+            yield
+            if first is not None:
+                self.add_editor(first)
+            for cls in classes[1:]:      # the first of them is built at once when the first tab failed
+                self.tabs.addTab(EditorPlaceholder(cls), cls.title)
+        if not self.tabs.count():
             self.tabs.addTab(self._no_editor_page(), "Start")
         for editor in self.editors:
             self.offer_recovery(editor)
@@ -340,8 +344,52 @@ class MainWindow(QMainWindow):
 
     def add_editor(self, editor: Editor) -> None:
         """Add an editor tab (``ui.editors.Editor`` is all the window knows of it)."""
-        self.editors.append(editor)
         self.tabs.addTab(editor, editor.title)
+        self._connect_editor(editor)
+
+    def editor(self, kind: str) -> Optional[Editor]:
+        """The editor of ``kind`` (built now if its tab was never shown); None when there is none."""
+        return self._editor_where(lambda cls: cls.kind == kind)
+
+    def _editor_where(self, wanted: Callable[[type[Editor]], bool]) -> Optional[Editor]:
+        """The first editor whose class is ``wanted``, built now if its tab was never shown."""
+        for index in range(self.tabs.count()):
+            widget = self.tabs.widget(index)
+            if isinstance(widget, Editor) and wanted(type(widget)):
+                return widget
+            if isinstance(widget, EditorPlaceholder) and wanted(widget.editor_class):
+                return self._build_placeholder(widget)
+        return None
+
+    def _build_placeholder(self, placeholder: EditorPlaceholder) -> Optional[Editor]:
+        """Build the editor of a tab never shown until now and put it in its placeholder's place
+        (one that fails to build is reported and its tab removed, as at start-up)."""
+        from ragart_desktop.ui.editors import build_editor
+
+        editor = build_editor(placeholder.editor_class, self.home, self.dialogs, self.errors.report_exception)
+        index = self.tabs.indexOf(placeholder)
+        was_current = self.tabs.currentIndex() == index
+        self.tabs.blockSignals(True)    # the same tab, with its editor in it: not a change of tab
+        self.tabs.removeTab(index)
+        if editor is not None:
+            self.tabs.insertTab(index, editor, editor.title)
+            if was_current:
+                self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+        placeholder.deleteLater()
+        if editor is None:
+            if not self.tabs.count():
+                self.tabs.addTab(self._no_editor_page(), "Start")
+            if was_current:
+                self._editor_shown()
+            return None
+        self._connect_editor(editor)
+        self.offer_recovery(editor)
+        return editor
+
+    def _connect_editor(self, editor: Editor) -> None:
+        """Wire a built editor, already in its tab, to the window's panels and services."""
+        self.editors.append(editor)
         if editor.kind == "image" and self.browser.canvas_image is None:
             self.browser.set_canvas_provider(lambda: self._editor_image(editor))
         editor.pin_reference_requested.connect(
@@ -399,10 +447,10 @@ class MainWindow(QMainWindow):
     def open_paths(self, paths: list[str]) -> None:
         """Open each file in the editor that takes its kind ("RagArt song.mid" opens the Music tab)."""
         for path in paths:
-            editor = next((e for e in self.editors if Path(path).suffix.lower() in e.opens), None)
             try:
                 if not Path(path).is_file():
                     raise BadInputError("does not exist or is not a file.", path=path)
+                editor = self._editor_where(lambda cls: Path(path).suffix.lower() in cls.opens)
                 if editor is None:
                     raise BadInputError("is not a file RagArt opens (an image, a MIDI file or a .ragart canvas).",
                                         path=path)
@@ -573,7 +621,7 @@ class MainWindow(QMainWindow):
         form = self.generation_panel.form()
         editor = self.current_editor()
         if editor is None or editor.kind != "image":   # results still land on a canvas when there is one
-            editor = next((e for e in self.editors if e.kind == "image"), None)
+            editor = self.editor("image")
         try:
             request = image_request(form, editor.generation_context() if editor is not None else None)
         except RagartError as exc:
@@ -601,7 +649,7 @@ class MainWindow(QMainWindow):
             self.generation_dock.raise_()
             self.generation_dock.show()
             return
-        editor = next((e for e in self.editors if e.kind == kind), None)
+        editor = self.editor(kind)
         if editor is not None:
             self.tabs.setCurrentWidget(editor)
             editor.load_request(request)
@@ -654,7 +702,10 @@ class MainWindow(QMainWindow):
             self.report_error(ErrorReport.from_exception(exc, name.replace("_", " ").capitalize()))
 
     def _editor_shown(self) -> None:
-        """The current tab changed: its commands, and its generation controls in the Generate dock."""
+        """The current tab changed: its editor (built on its first showing), its commands, and its
+        generation controls in the Generate dock."""
+        if isinstance(self.tabs.currentWidget(), EditorPlaceholder):
+            self._build_placeholder(self.tabs.currentWidget())
         self._update_editor_actions()
         if self.is_ready:
             editor = self.current_editor()

@@ -90,7 +90,7 @@ def test_new_and_open_ask_before_dropping_a_modified_canvas(qtbot, canvas_window
 def test_the_text_tab_news_opens_and_saves_its_text_and_asks_before_losing_it(qtbot, canvas_window, tmp_path,
                                                                               monkeypatch):
     win = canvas_window
-    text = next(e for e in win.editors if e.kind == "text")
+    text = win.editor("text")
     win.tabs.setCurrentWidget(text)
     assert win.windowTitle() == "RagArt — Untitled"
     qtbot.keyClicks(text.document, "the harbour at dawn")          # typed

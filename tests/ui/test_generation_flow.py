@@ -111,7 +111,7 @@ def test_loras_are_offered_for_diffusion_models_only_and_reach_the_request(qtbot
 
 def test_a_text_job_re_run_from_history_fills_the_text_tab_not_the_image_panel(qtbot, canvas_window):
     win = canvas_window
-    text = next(e for e in win.editors if e.kind == "text")
+    text = win.editor("text")
     image_prompt = win.generation_panel.form().prompt
     win.history_view.rerun_requested.emit("text", {"prompt": "雪夜", "form": "wujue", "seed": 7, "count": 2,
                                                    "retrieve": False})

@@ -1,14 +1,18 @@
 """Start-up: the window's second stage (panels, services, editors) is built in steps with the event
 loop running between them, so the window paints and answers while it is built; closing it halfway
-leaves no thread behind. (How long the UI thread is blocked is measured by bench/bench_ui_stall.py.)"""
+leaves no thread behind. Only the tab on screen gets its editor at start-up: the others are built
+when first shown or needed (a file to open, a History re-run), and quitting never asks about them. (How long the UI thread is blocked is measured by bench/bench_ui_stall.py.)"""
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 
+from ragart_desktop.core.demo.music import PIECES, render_piece
 from ragart_desktop.core.settings import Settings
+from ragart_desktop.ui.editors import EditorPlaceholder
 from ragart_desktop.ui.main_window import MainWindow
+from ragart_desktop.ui.music.generation_panel import MusicGenerationPanel
 from tests.ui.conftest import python_threads
-from tests.ui.dialogs import close_discarding
+from tests.ui.dialogs import DialogAnswer, click_button, close_discarding
 
 
 def watch_stage_two(win: MainWindow, on_turn) -> QTimer:
@@ -27,10 +31,68 @@ def test_the_event_loop_runs_between_the_steps_that_build_the_window(qtbot, home
     with qtbot.waitSignal(win.ready, timeout=20_000):
         win.show()
     probe.stop()
-    # Timers ran after the services were made, and between one editor and the next.
-    assert {(True, 0), (True, 1), (True, 2)} <= set(turns)
-    assert [e.kind for e in win.editors] == ["image", "music", "text"]
+    # Timers ran after the services were made, and between building the canvas and adding it.
+    assert {(True, 0), (True, 1)} <= set(turns)
+    # Only the tab on screen is built; every tab is there from the start.
+    assert [e.kind for e in win.editors] == ["image"]
+    assert [win.tabs.tabText(i).split(":")[0] for i in range(win.tabs.count())] == ["Canvas", "Music", "Text"]
+    assert [type(win.tabs.widget(i)) for i in (1, 2)] == [EditorPlaceholder, EditorPlaceholder]
     close_discarding(win)
+
+
+def test_a_tab_never_shown_is_built_when_first_shown_and_works(qtbot, canvas_window):
+    win = canvas_window
+    win.tabs.setCurrentIndex(1)
+    music = win.current_editor()
+    assert music is not None and music.kind == "music" and win.tabs.widget(1) is music
+    assert win.tabs.currentIndex() == 1 and win.tabs.count() == 3
+    assert [e.kind for e in win.editors] == ["image", "music"]
+    assert isinstance(win.generation_stack.currentWidget(), MusicGenerationPanel)   # its controls in the dock
+    assert win.generation_dock.windowTitle() == "Generate music"
+    assert win.tabs.tabText(1) == f"Music: {music.document_name()}"
+    music.editing.add_note(0.0, 60, 1.0)        # it edits: the title, its tab and the Edit menu follow
+    assert music.doc.score.note_count == 1 and win.windowTitle().endswith("*")
+    assert win.editor_actions["undo"].isEnabled()
+    win.editor_actions["undo"].trigger()
+    assert music.doc.score.note_count == 0
+    win.tabs.setCurrentIndex(0)
+    win.tabs.setCurrentIndex(1)                 # built once
+    assert win.current_editor() is music and len(win.editors) == 2
+
+
+def test_a_midi_file_on_the_command_line_lands_in_the_music_tab(qtbot, home, tmp_path):
+    path = tmp_path / "blue-hour.mid"
+    path.write_bytes(render_piece(next(p for p in PIECES if p.name == "blue-hour-ii-v-i")))
+    win = MainWindow(home, Settings(), load_editor_tabs=True)
+    win.ready.connect(lambda: win.open_paths([str(path)]))      # as app.main does with its FILE arguments
+    with qtbot.waitSignal(win.ready, timeout=20_000):
+        win.show()
+    music = win.current_editor()
+    assert music is not None and music.kind == "music"
+    qtbot.waitUntil(lambda: music.doc.score.note_count > 0, timeout=10_000)
+    assert win.windowTitle() == "RagArt — blue-hour.mid"
+    close_discarding(win)
+
+
+def test_quitting_with_tabs_never_opened_asks_nothing_and_builds_nothing(qtbot, home):
+    win = MainWindow(home, Settings(), load_editor_tabs=True)
+    with qtbot.waitSignal(win.ready, timeout=20_000):
+        win.show()
+    asked = DialogAnswer(click_button("Cancel"), timeout_ms=1000)
+    assert win.close()
+    qtbot.wait(100)
+    assert asked.seen is None and not win.isVisible()
+    assert [e.kind for e in win.editors] == ["image"]           # nothing built to be saved or shut down
+    assert all(t.isFinished() for t in win.threads())
+
+
+def test_a_history_rerun_of_a_music_job_builds_the_music_tab(canvas_window):
+    win = canvas_window
+    assert [e.kind for e in win.editors] == ["image"]
+    win.history_view.rerun_requested.emit("music", {"mode": "infill", "count": 2, "seed": 77, "references": []})
+    music = win.current_editor()
+    assert music is not None and music.kind == "music" and music in win.editors
+    assert (music.panel.form().mode, music.panel.form().seed) == ("infill", 77)
 
 
 def test_closing_the_window_while_it_is_being_built_joins_every_thread(qtbot, home):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from ragart_desktop.app import _parse
 from ragart_desktop.core.demo.music import PIECES, render_piece
 from ragart_desktop.ui.browser.view import KIND_CHOICES
-from ragart_desktop.ui.music import MusicEditor
 from ragart_desktop.ui.music.generation_panel import MusicGenerationPanel
 
 
@@ -17,7 +16,7 @@ def test_a_midi_file_given_to_the_window_opens_in_the_music_tab(qtbot, canvas_wi
     win = canvas_window
     path = tmp_path / "blue-hour.mid"
     path.write_bytes(render_piece(next(p for p in PIECES if p.name == "blue-hour-ii-v-i")))
-    music = next(e for e in win.editors if isinstance(e, MusicEditor))
+    music = win.editor("music")
     assert win.generation_stack.currentWidget() is win.generation_panel          # the canvas is current
     with qtbot.waitSignal(music.document_loaded, timeout=10_000):
         win.open_paths([str(path)])
@@ -32,7 +31,7 @@ def test_a_midi_file_given_to_the_window_opens_in_the_music_tab(qtbot, canvas_wi
     assert win.editor_actions["undo"].isEnabled()
     win.editor_actions["undo"].trigger()                                          # Edit > Undo
     assert [t.notes for t in music.doc.score.tracks] == opened
-    win.tabs.setCurrentWidget(next(e for e in win.editors if e.kind == "image"))
+    win.tabs.setCurrentWidget(win.editor("image"))
     assert win.generation_stack.currentWidget() is win.generation_panel
 
 
@@ -46,7 +45,7 @@ def test_a_file_no_editor_opens_is_reported_by_name(canvas_window, tmp_path):
 
 def test_history_reruns_a_music_job_in_the_music_tab(canvas_window):
     win = canvas_window
-    music = next(e for e in win.editors if isinstance(e, MusicEditor))
+    music = win.editor("music")
     stored = {"mode": "infill", "count": 2, "density": 1.5, "engine": "builtin", "references": [],
               "retrieve": False, "key_lock": True, "temperature": 0.8, "parts": ["bass"]}
     win.history_view.rerun_requested.emit("music", dict(stored, seed=77))
@@ -71,7 +70,7 @@ def test_find_similar_to_the_selection_ranks_library_pieces_in_the_browser(qtbot
     make_images(folder / "pictures", 3)
     with qtbot.waitSignal(win.service.imported, timeout=120_000):
         win.import_paths([str(folder)])
-    music = next(e for e in win.editors if isinstance(e, MusicEditor))
+    music = win.editor("music")
     with qtbot.waitSignal(music.document_loaded, timeout=10_000):
         win.open_paths([str(folder / "lantern-waltz.mid")])
     music.state.select([n for n in music.doc.score.tracks[0].notes if n.start < 12.0])   # its first bars

@@ -5,6 +5,8 @@ so the view rebuilds them whenever it is given another document.
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 from PIL import Image
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPixmap
@@ -19,6 +21,17 @@ def composite_image(doc: CanvasDocument) -> QImage:
     """The premultiplied composite as a QImage sharing its memory."""
     buf = doc.composite
     return QImage(buf.data, doc.width, doc.height, buf.strides[0], QImage.Format.Format_RGBA8888_Premultiplied)
+
+
+def solid_colour(doc: CanvasDocument) -> Optional[QColor]:
+    """The composite's one colour when every pixel has it and it is opaque or clear (a new canvas),
+    else None. A sparse sample rules most pictures out before every pixel is compared."""
+    words = doc.composite.view(np.uint32)[..., 0]
+    first = words[0, 0]
+    if not (words[::61, ::61] == first).all() or not (words == first).all():
+        return None
+    r, g, b, a = (int(v) for v in doc.composite[0, 0])
+    return QColor(r, g, b, a) if a in (0, 255) else None
 
 
 def selection_image(doc: CanvasDocument) -> QImage:

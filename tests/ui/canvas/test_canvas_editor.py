@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtTest import QTest
 
 from ragart_desktop.core.canvas import CanvasDocument
@@ -45,6 +45,24 @@ def test_editor_opens_with_a_painting_layer(editor):
     assert editor.layers.list.count() == 2
     shot = editor.grab()
     assert not shot.isNull() and shot.width() == editor.width()
+
+
+def test_a_blank_canvas_is_painted_as_its_colour_and_its_pixels_once_it_changes(editor, qtbot):
+    view = editor.view
+    composite = view._image
+    view._image = QImage(320, 240, QImage.Format.Format_RGB32)   # not what a blank canvas paints from:
+    view._image.fill(QColor(0, 0, 255))                          # it is one colour, filled
+    assert view.grab().toImage().pixelColor(110, 110) == QColor(255, 255, 255)
+    assert view.grab().toImage().pixelColor(5, 5) != QColor(255, 255, 255)       # the backdrop round it
+    view._image = composite
+    editor.options.set_colour((255, 0, 0))
+    editor.set_tool(Tool.BRUSH)
+    with qtbot.waitSignal(editor.document_changed):
+        _drag(view, [(40, 100), (80, 100), (120, 100)])
+    shot = view.grab().toImage()
+    assert shot.pixelColor(90, 110) == QColor(255, 0, 0) and shot.pixelColor(110, 30) == QColor(255, 255, 255)
+    editor.set_document(CanvasDocument.from_image(Image.new("RGB", (64, 64), (0, 128, 0))))
+    assert view.grab().toImage().pixelColor(view.width() // 2, view.height() // 2) == QColor(0, 128, 0)
 
 
 def test_mouse_drag_paints_and_undo_reverts(editor, qtbot):

@@ -79,8 +79,9 @@ def test_the_canvas_editor_plugs_in_as_a_tab(qtbot, home):
         win.show()
     try:
         tabs: QTabWidget = win.tabs
-        assert [tabs.tabText(i) for i in range(tabs.count())] == ["Canvas: Untitled", "Music: Untitled.mid", "Text: Untitled"]
-        assert tabs.widget(2).engine.itemData(0) == "builtin"    # the Text tab got the generation service
+        assert [tabs.tabText(i) for i in range(tabs.count())] == ["Canvas: Untitled", "Music", "Text"]   # not built yet
+        assert win.editor("text").engine.itemData(0) == "builtin"    # the Text tab got the generation service
+        assert [tabs.tabText(i) for i in range(tabs.count())] == ["Canvas: Untitled", "Music", "Text: Untitled"]
         assert win.editor_actions["undo"].isEnabled() and win.editor_actions["export"].isEnabled()
         assert win.browser.canvas_button.isEnabled()
         assert win.browser.canvas_image() is not None

@@ -9,12 +9,14 @@ real main window runs (offscreen) on a fresh home folder. Phases, each with its 
               (the model loads in its own process: torch/transformers, whose imports hold the GIL
               in stretches of up to a second, are never imported by the window's process)
   idle        the window doing nothing (the baseline of this machine, measured in the same run)
+  tabs        each tab after the first shown once (the Music and Text editors are built when first
+              shown, not at start-up)
   import      File > Add Folder of N generated images (indexing on the worker thread, the grid
               browsing the library as it is filled)
   search      five word searches, one after another, as the browser runs them
   generate    one built-in generation job (txt2img with references retrieved from the library)
 Goal: no stall over 50 ms at start-up (the check of issue 12, item 14), nor while importing,
-searching and generating. ``--startup-only`` runs the start-up and idle phases.
+searching and generating. ``--startup-only`` runs the panels, start-up, idle and tabs phases.
 """
 from __future__ import annotations
 
@@ -207,7 +209,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=2000)
     parser.add_argument("--size", type=int, default=256, help="side of the generated images (px)")
     parser.add_argument("--no-generate", action="store_true")
-    parser.add_argument("--startup-only", action="store_true", help="only the start-up and idle phases")
+    parser.add_argument("--startup-only", action="store_true", help="only the panels, start-up, idle and tabs phases")
     parser.add_argument("--no-editors", action="store_true", help="the window without its editor tabs")
     parser.add_argument("--why", action="store_true",
                         help="sample every thread's stack during each phase's worst stall and print it")
@@ -245,6 +247,15 @@ def main() -> None:
         t0 = time.perf_counter()
         run_until(app, window.destroyed, 2.0)    # an idle window for 2 s: this machine's baseline
         report("idle", probe, time.perf_counter() - t0)
+
+        # Tabs: each tab after the first shown once, 0.5 s apart (their editors are built on first show).
+        probe.start()
+        t0 = time.perf_counter()
+        for index in range(1, window.tabs.count()):
+            window.tabs.setCurrentIndex(index)
+            run_until(app, window.destroyed, 0.5)
+        window.tabs.setCurrentIndex(0)
+        report("tabs", probe, time.perf_counter() - t0)
         if args.startup_only:
             window.close()
             return

@@ -85,7 +85,6 @@ def test_a_model_trained_from_the_window_appears_in_the_music_tabs_engine_list(q
     library's MIDI pieces, and the saved model offered by the Music tab's engine list."""
     from ragart_desktop.core.settings import Settings
     from ragart_desktop.ui.main_window import MainWindow
-    from ragart_desktop.ui.music import MusicEditor
     from ragart_desktop.ui.music.training_dialog import TrainingDialog
     from tests.ui.dialogs import close_discarding
 
@@ -99,7 +98,7 @@ def test_a_model_trained_from_the_window_appears_in_the_music_tabs_engine_list(q
         win.show()
     dialog = None
     try:
-        music = next(e for e in win.editors if isinstance(e, MusicEditor))
+        music = win.editor("music")      # the Music tab, built now (it is not shown at start-up)
         engines = music.panel.engine
         qtbot.waitUntil(lambda: not music.files.is_busy(), timeout=10_000)   # the start-up scan is done
         assert engines.findData("folk-style") < 0

@@ -6,7 +6,8 @@ The window only wires views to services: library work runs on the library worker
 
 It is built in two stages so that it is on screen as fast as a bare window: the frame (menus,
 tabs, status bar) before the first paint, then, right after it, the panels, the workers and the
-editors (``ready`` is emitted when they are in place). Stage two runs in steps with a turn of the
+editor on screen (``ready`` is emitted when they are in place); the other tabs' editors are built
+when first shown or needed (``editor``). Stage two runs in steps with a turn of the
 event loop between them, so the window paints and answers while it is built (all at once it froze
 the window for 0.2-0.5 s). The library and every model library load later still, on worker threads.
 """
@@ -30,7 +31,8 @@ from ragart_desktop.core.errors import BadInputError, RagartError
 from ragart_desktop.core.home import Home
 from ragart_desktop.core.kinds import KIND_NAMES, KINDS, kind_for_suffix, kind_named, library_filter
 from ragart_desktop.core.settings import Settings
-from ragart_desktop.ui.editors import EDITOR_SPECS, REPLACING_COMMANDS, Editor, EditorPlaceholder
+from ragart_desktop.ui.editors import (EDITOR_SPECS, REPLACING_COMMANDS, Editor, EditorPlaceholder, build_editor,
+                                      editor_classes)
 from ragart_desktop.ui.error_center import ErrorCenter
 from ragart_desktop.ui.error_report import ErrorReport
 from ragart_desktop.ui.mime import ITEM_MIME
@@ -177,7 +179,6 @@ class MainWindow(QMainWindow):
     def _stage_two_steps(self) -> Iterator[None]:
         """Stage two; each ``yield`` lets the event loop run (a step takes at most a few tens of ms)."""
         from ragart_desktop.ui.browser import ReferenceBrowser
-        from ragart_desktop.ui.editors import build_editor, editor_classes
         from ragart_desktop.ui.error_panel import ErrorPanel
         from ragart_desktop.ui.file_dialogs import FileDialogs
         from ragart_desktop.ui.generation_panel import GenerationPanel
@@ -364,8 +365,6 @@ class MainWindow(QMainWindow):
     def _build_placeholder(self, placeholder: EditorPlaceholder) -> Optional[Editor]:
         """Build the editor of a tab never shown until now and put it in its placeholder's place
         (one that fails to build is reported and its tab removed, as at start-up)."""
-        from ragart_desktop.ui.editors import build_editor
-
         editor = build_editor(placeholder.editor_class, self.home, self.dialogs, self.errors.report_exception)
         index = self.tabs.indexOf(placeholder)
         was_current = self.tabs.currentIndex() == index

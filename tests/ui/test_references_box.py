@@ -95,8 +95,8 @@ def test_the_browsers_pin_goes_to_the_generation_controls_on_show(qtbot, canvas_
     from types import SimpleNamespace
 
     win = canvas_window
-    music = next(e for e in win.editors if e.kind == "music")
-    canvas = next(e for e in win.editors if e.kind == "image")
+    music = win.editor("music")
+    canvas = win.editor("image")
     win.tabs.setCurrentWidget(music)
     win.browser.pin_requested.emit([SimpleNamespace(id=3, path="/lib/song.mid", title="song", kind="music")])
     assert [p.item_id for p in music.panel.references.pinned] == [3] and win.generation_panel.references.pinned == []

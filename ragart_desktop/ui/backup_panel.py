@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 from ragart_desktop.core.home import Home
 from ragart_desktop.core.library.backup import list_backups
 from ragart_desktop.ui.library_service import LibraryService
+from ragart_desktop.ui.theme import secondary
 
 
 class BackupPanel(QWidget):
@@ -27,7 +28,7 @@ class BackupPanel(QWidget):
         self.restore_button.clicked.connect(self._restore_clicked)
         self.state = QLabel("Tags, notes and library folders are backed up after every import or edit.")
         self.state.setWordWrap(True)
-        self.state.setObjectName("Hint")
+        secondary(self.state)
         buttons = QVBoxLayout()
         buttons.addWidget(self.backup_button)
         buttons.addWidget(self.restore_button)

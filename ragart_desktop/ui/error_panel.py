@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from ragart_desktop.ui.error_report import ErrorReport
+from ragart_desktop.ui.theme import accent
 
 
 class ErrorPanel(QFrame):
@@ -20,7 +21,7 @@ class ErrorPanel(QFrame):
 
     def __init__(self, parent: Optional[QWidget] = None):
         super().__init__(parent)
-        self.setObjectName("ErrorPanel")
+        accent(self, "alert")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.reports: list[ErrorReport] = []
         icon = QLabel()

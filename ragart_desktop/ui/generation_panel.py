@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayo
 
 from ragart_desktop.ui.references_box import PinnedRef, ReferencesBox
 from ragart_desktop.ui.seed_control import SeedControl
+from ragart_desktop.ui.theme import accent
 
 MODES = (("Text to image", "txt2img"), ("Refine the canvas", "refine"), ("Fill the selection", "fill"),
          ("Restyle after references", "restyle"))
@@ -88,7 +89,7 @@ class GenerationPanel(QWidget):
         self.batch.setRange(1, 16)
         self.batch.setValue(1)
         self.generate_button = QPushButton("Generate")
-        self.generate_button.setObjectName("PrimaryButton")
+        accent(self.generate_button, "primary")
         self.generate_button.setMinimumHeight(36)
         self.generate_button.setShortcut("Ctrl+Return")
         self.generate_button.setToolTip("Generate (Ctrl+Enter)")

@@ -19,6 +19,7 @@ from ragart_desktop.core.history import HistoryRecord, HistoryStore
 from ragart_desktop.core.progress import Task
 from ragart_desktop.ui.browser.thumbnails import read_thumbnail
 from ragart_desktop.ui.result_details import ResultDetails, explain, unselected_icon
+from ragart_desktop.ui.theme import secondary
 from ragart_desktop.ui.workers import WorkerHost
 
 HISTORY_LIMIT = 500
@@ -57,7 +58,7 @@ class HistoryView(QWidget):
         self.list.itemDoubleClicked.connect(lambda item: self._open(item))
         self.list.currentItemChanged.connect(lambda *_: self._show_details())
         self.hint = QLabel("Generated images land here with their seed and request; right-click to re-run.")
-        self.hint.setObjectName("Hint")
+        secondary(self.hint)
         self.details = ResultDetails()
         scroller = QScrollArea()
         scroller.setWidgetResizable(True)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QToolButton, QVBoxLayout, QWidget,
 )
 
+from ragart_desktop.ui.theme import secondary
 from ragart_desktop.ui.workers import WorkerHost
 
 PREVIEW_SIZE = 48
@@ -20,7 +21,6 @@ MAX_FINISHED_ROWS = 30
 class JobRow(QFrame):
     def __init__(self, host: WorkerHost, job_id: int, name: str, parent=None):
         super().__init__(parent)
-        self.setObjectName("JobRow")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.host, self.job_id = host, job_id
         self.started_at: Optional[float] = None
@@ -31,7 +31,7 @@ class JobRow(QFrame):
         self.preview.hide()
         self.title = QLabel(f"<b>{name}</b>")
         self.status = QLabel("Queued")
-        self.status.setObjectName("JobStatus")
+        secondary(self.status)
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
         self.bar.setTextVisible(False)
@@ -98,7 +98,7 @@ class JobsView(QWidget):
         scroll.setWidget(inner)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.empty_label = QLabel("No jobs yet. Imports and generations show up here.")
-        self.empty_label.setObjectName("Hint")
+        secondary(self.empty_label)
         clear = QPushButton("Clear finished")
         clear.clicked.connect(self.clear_finished)
         top = QHBoxLayout()

@@ -36,6 +36,7 @@ from ragart_desktop.ui.editors import (EDITOR_SPECS, REPLACING_COMMANDS, Editor,
 from ragart_desktop.ui.error_center import ErrorCenter
 from ragart_desktop.ui.error_report import ErrorReport
 from ragart_desktop.ui.mime import ITEM_MIME
+from ragart_desktop.ui.theme import accent, secondary
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDockWidget
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         # -- stage 1: the frame
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        accent(self.tabs.tabBar(), "tabs")
         self.tabs.currentChanged.connect(lambda _: self._editor_shown())
         central = QWidget()
         self._central_layout = QVBoxLayout(central)
@@ -311,7 +313,7 @@ class MainWindow(QMainWindow):
                       "and generate on the right.</p><p>Drop folders anywhere on this window to add them "
                       "to your library.</p>")
         page.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-        page.setObjectName("Hint")
+        secondary(page)
         return page
 
     def offer_recovery(self, editor: Editor) -> Optional[QMessageBox]:

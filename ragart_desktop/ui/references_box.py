@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QGroupBox, QHBoxLay
                                QListWidgetItem, QToolButton, QVBoxLayout, QWidget)
 
 from ragart_desktop.ui.browser.model import items_from_mime
+from ragart_desktop.ui.theme import secondary
 
 PIN_MARK = "★ "   # marks a reference pinned for the next jobs (📌 needs an emoji font, ★ is in DejaVu Sans)
 
@@ -93,7 +94,7 @@ class ReferencesBox(QGroupBox):
         self.pinned_list.items_dropped.connect(self.pin_dicts)
         self.pinned_list.itemDoubleClicked.connect(lambda item: self._reveal(self.pinned, self.pinned_list.row(item)))
         self.pinned_label = QLabel("None pinned")
-        self.pinned_label.setObjectName("Hint")
+        secondary(self.pinned_label)
         unpin = QToolButton(text="Remove")
         unpin.clicked.connect(self.unpin_selected)
         clear = QToolButton(text="Clear")

@@ -20,6 +20,7 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ragart_desktop.core.generate.meanings import score_meaning
+from ragart_desktop.ui.theme import accent, secondary
 
 # The guards' warnings: a picture's ("near-copy of PATH: 93% of …", older records "… (similarity") and
 # a piece's ("near copy: a passage of 16 notes (from beat 8) matches NAME up to key and tempo").
@@ -132,7 +133,7 @@ class ResultDetails(QWidget):
         self.thumbnails: Optional[ThumbnailSource] = None
         self.explanation = Explanation()
         self.near_copy = QLabel()
-        self.near_copy.setObjectName("NearCopyWarning")
+        accent(self.near_copy, "alert")
         self.near_copy.setWordWrap(True)
         self.near_copy.setTextFormat(Qt.TextFormat.RichText)
         self.near_copy.linkActivated.connect(lambda _: self._reveal(self.explanation.near_copy.item_id))
@@ -145,7 +146,7 @@ class ResultDetails(QWidget):
         self.scores.setHorizontalSpacing(8)
         self.scores.setVerticalSpacing(1)
         self.references_title = QLabel("References")
-        self.references_title.setObjectName("Hint")
+        secondary(self.references_title)
         self.references = QHBoxLayout()
         self.references.setContentsMargins(0, 0, 0, 0)
         self.reference_buttons: list[QToolButton] = []
@@ -188,7 +189,7 @@ class ResultDetails(QWidget):
         _clear(self.scores)
         for row, score in enumerate(scores):
             label, value, meaning = QLabel(score.label), QLabel(f"{score.value:.2f}"), QLabel(score.meaning)
-            meaning.setObjectName("Hint")
+            secondary(meaning)
             for widget in (label, value, meaning):
                 widget.setToolTip(f"{score.label} ({score.key} = {score.value:.4f}): "
                                   f"{score.explanation or score.meaning}")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from ragart_desktop.core.settings import Settings
+from ragart_desktop.ui.theme import secondary
 
 DEVICES = (("Automatic (GPU when present)", "auto"), ("CPU", "cpu"), ("NVIDIA GPU (CUDA)", "cuda"),
            ("Apple GPU (MPS)", "mps"))
@@ -100,7 +101,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.roots)
         note = QLabel("A folder that is moved away or on a disconnected drive keeps its items until it is back.")
         note.setWordWrap(True)
-        note.setObjectName("Hint")
+        secondary(note)
         form.addRow(note)
         if backups is not None:
             form.addRow(QLabel("Catalog backups:"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle
+from PySide6.QtWidgets import QApplication, QLabel, QProxyStyle, QStyle, QWidget
 
 ACCENT = "#3d7bd9"
 
@@ -27,17 +27,17 @@ _DARK = {
     QPalette.ColorRole.Light: "#45484f",
 }
 
-_STYLE = """
-QPushButton#PrimaryButton { background: %(accent)s; color: white; font-weight: bold; border-radius: 4px; }
-QPushButton#PrimaryButton:disabled { background: palette(mid); color: palette(placeholder-text); }
-QLabel#Hint, QLabel#JobStatus, QLabel#BrowserSummary { color: palette(placeholder-text); }
-QFrame#ErrorPanel { background: %(error_bg)s; border: 1px solid %(error_border)s; border-radius: 4px; }
-QLabel#NearCopyWarning { background: %(error_bg)s; border: 1px solid %(error_border)s; border-radius: 4px;
-                         padding: 2px 6px; }
-QFrame#JobRow { border-radius: 4px; }
-QDockWidget::title { padding: 4px 6px; background: palette(mid); }
-QTabBar::tab { padding: 5px 14px; }
-"""
+# The few accents that need more than the palette, each set on its own widgets (``accent``). One
+# style sheet on the whole application would do the same with selectors, but then every widget of
+# the app goes through Qt's style-sheet style: building the Music tab took 55 ms instead of 20.
+_ACCENTS = {
+    "primary": """QPushButton { background: %(accent)s; color: white; font-weight: bold; border-radius: 4px; }
+                  QPushButton:disabled { background: palette(mid); color: palette(placeholder-text); }""",
+    "alert": """#alert { background: %(alert_bg)s; border: 1px solid %(alert_border)s; border-radius: 4px; }
+                QLabel#alert { padding: 2px 6px; }""",
+    "tabs": "QTabBar::tab { padding: 5px 14px; }",
+}
+ACCENT_PROPERTY = "ragartAccent"
 
 
 class RagartStyle(QProxyStyle):
@@ -65,7 +65,11 @@ def is_dark(theme: str, app: QApplication) -> bool:
         return theme == "dark"
     # "system": the platform's own palette says whether the desktop is dark (read before Fusion
     # replaces it; cheaper at start-up than QStyleHints.colorScheme(), which builds the Qt enums).
-    return app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    return _palette_is_dark(app.palette())
+
+
+def _palette_is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def apply_theme(app: QApplication, theme: str) -> None:
@@ -82,8 +86,27 @@ def apply_theme(app: QApplication, theme: str) -> None:
         palette = app.style().standardPalette()
         palette.setColor(QPalette.ColorRole.Highlight, QColor(ACCENT))
     app.setPalette(palette)
-    app.setStyleSheet(_STYLE % {
+    for widget in app.allWidgets():
+        if widget.property(ACCENT_PROPERTY):
+            accent(widget, widget.property(ACCENT_PROPERTY))
+
+
+def accent(widget: QWidget, name: str) -> None:
+    """Give ``widget`` one of the theme's accents (it follows later changes of theme):
+    "primary" (a push button: the panel's main action), "alert" (a frame or label: an error, a
+    near-copy warning) or "tabs" (a tab bar: roomier tabs)."""
+    widget.setProperty(ACCENT_PROPERTY, name)
+    if name == "alert":
+        widget.setObjectName("alert")
+    dark = _palette_is_dark(QApplication.palette())
+    widget.setStyleSheet(_ACCENTS[name] % {
         "accent": ACCENT,
-        "error_bg": "#4a2a2a" if dark else "#fdecea",
-        "error_border": "#8c3b3b" if dark else "#f5c2bd",
+        "alert_bg": "#4a2a2a" if dark else "#fdecea",
+        "alert_border": "#8c3b3b" if dark else "#f5c2bd",
     })
+
+
+def secondary(label: QLabel) -> QLabel:
+    """A secondary line of text (a hint, a status, a count): drawn in the palette's quieter colour."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label

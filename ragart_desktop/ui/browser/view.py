@@ -24,6 +24,7 @@ from ragart_desktop.ui.browser.delegate import ThumbnailDelegate
 from ragart_desktop.ui.browser.model import ItemRole, ResultRow, ResultsModel, rows_from_results
 from ragart_desktop.ui.browser.search_box import SearchBox
 from ragart_desktop.ui.browser.thumbnails import ThumbnailCache
+from ragart_desktop.ui.theme import secondary
 
 if TYPE_CHECKING:
     from ragart_desktop.core.library.library import Item
@@ -193,7 +194,7 @@ class ReferenceBrowser(QWidget):
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.welcome)
         self.summary = QLabel(" ")
-        self.summary.setObjectName("BrowserSummary")
+        secondary(self.summary)
         # Its text changes with every search: it must never widen the dock (and with it the window).
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.summary.setWordWrap(True)   # notices (an index being repaired) can be long

@@ -47,6 +47,7 @@ from ragart_desktop.ui.music.ruler import Ruler
 from ragart_desktop.ui.music.state import RollState, Tool
 from ragart_desktop.ui.music.tracks import TrackList
 from ragart_desktop.ui.music.velocity import VelocityLane
+from ragart_desktop.ui.theme import secondary
 from ragart_desktop.ui.workers import WorkerHost
 
 log = logging.getLogger(__name__)
@@ -228,7 +229,7 @@ class MusicEditor(Editor):
         grid.addWidget(self.vbar, 1, 2)
         lane_label = QLabel("Velocity")
         lane_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lane_label.setObjectName("Hint")
+        secondary(lane_label)
         grid.addWidget(lane_label, 2, 0)
         grid.addWidget(self.velocity, 2, 1)
         grid.addWidget(self.hbar, 3, 1)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 from ragart_desktop.core.generate.music.request import PARTS
 from ragart_desktop.ui.references_box import PinnedRef, ReferencesBox
 from ragart_desktop.ui.seed_control import SeedControl
+from ragart_desktop.ui.theme import accent, secondary
 
 MODES = (("Continue", "continue"), ("Fill the range (infill)", "infill"), ("Accompany the track", "accompany"),
          ("Vary the selection", "vary"))
@@ -58,7 +59,7 @@ class MusicGenerationPanel(QWidget):
         self.source.addItem("the selected notes", True)
         self.source.addItem("the end of the piece", False)
         self.scope = QLabel()
-        self.scope.setObjectName("Hint")
+        secondary(self.scope)
         self.scope.setWordWrap(True)
         self.bars = QSpinBox()
         self.bars.setRange(1, 64)
@@ -103,7 +104,7 @@ class MusicGenerationPanel(QWidget):
         self.references.add_tool(self.similar_button)
 
         self.generate_button = QPushButton("Generate")
-        self.generate_button.setObjectName("PrimaryButton")
+        accent(self.generate_button, "primary")
         self.generate_button.setMinimumHeight(34)
         self.generate_button.setToolTip("Generate variations (Ctrl+Enter)")
         self.generate_button.setShortcut("Ctrl+Return")

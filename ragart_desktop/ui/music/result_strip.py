@@ -21,6 +21,7 @@ from ragart_desktop.core.generate.meanings import score_meaning
 from ragart_desktop.core.music.phrase import Merged, Phrase
 from ragart_desktop.core.music.score import Score
 from ragart_desktop.ui.music import palette
+from ragart_desktop.ui.theme import accent, secondary
 
 THUMB_W, THUMB_H = 220, 70
 METRICS = (("in_key_ratio", "{:.0%}"), ("note_density", "{:.2f}/beat"), ("style_match", "{:.2f}"))
@@ -93,7 +94,7 @@ class VariationCard(QFrame):
         picture.setToolTip(str(variation.output.get("path") or ""))
         title = QLabel(f"<b>#{variation.key}</b> {variation.label}")
         facts = QLabel(f"+{merged.added} notes" + (f", −{merged.removed}" if merged.removed else ""))
-        facts.setObjectName("Hint")
+        secondary(facts)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(2)
@@ -106,9 +107,8 @@ class VariationCard(QFrame):
             layout.addWidget(line)
         warning = near_copy_text(variation.output)
         self.warning = QLabel(warning or "")
-        self.warning.setObjectName("NearCopyWarning")
         self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("color: #ff7b72; font-weight: bold;")
+        accent(self.warning, "alert")
         self.warning.setVisible(warning is not None)
         self.warning.setMaximumWidth(THUMB_W)
         layout.addWidget(self.warning)

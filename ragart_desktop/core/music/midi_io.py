@@ -17,15 +17,16 @@ from __future__ import annotations
 import io
 from collections import defaultdict, deque
 from pathlib import Path
-from typing import BinaryIO
-
-import mido
+from typing import TYPE_CHECKING, BinaryIO
 
 from ragart_desktop.core.fileio import atomic_write
 from ragart_desktop.core.errors import BadInputError, RagartError
 from ragart_desktop.core.music import smf
 from ragart_desktop.core.music.score import EPS, Note, Score, TempoChange, TimeSignature, Track
 from ragart_desktop.core.music.theory import NOTE_NAMES, Key
+
+if TYPE_CHECKING:
+    import mido
 
 DRUM_CHANNEL = 9
 MAX_MIDI_BYTES = 16 * 1024 * 1024   # larger files are refused (the library reader too)
@@ -196,6 +197,10 @@ Event = tuple[int, int, str, dict]  # (tick, order at that tick, message type, f
 
 
 def _to_midi(score: Score) -> mido.MidiFile:
+    # mido is imported on first write: its import reads its package metadata (importlib.metadata and
+    # the email parser), which held the GIL for 45-55 ms while the window was on screen.
+    import mido
+
     tpb = score.ticks_per_beat
     midi = mido.MidiFile(type=1, ticks_per_beat=tpb)
     end_tick = round(score.end * tpb)
@@ -237,6 +242,8 @@ _META = {"track_name", "text", "key_signature", "time_signature", "set_tempo", "
 def _track(events: list[Event], end_tick: int) -> mido.MidiTrack:
     """Events -> a track with delta times; note-offs sort before note-ons at one tick so a
     repeated note is released before it sounds again; the track ends at ``end_tick`` or later."""
+    import mido
+
     track = mido.MidiTrack()
     now = 0
     for tick, _, kind, fields in sorted(events, key=lambda e: (e[0], e[1])):

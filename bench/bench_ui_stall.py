@@ -3,7 +3,8 @@
     python bench/bench_ui_stall.py [--images 2000] [--size 256] [--no-generate] [--startup-only]
 
 A QTimer fires every 5 ms on the UI thread; a stall is how late a tick comes (gap - 5 ms). The
-real main window runs (offscreen) on a fresh home folder. Phases, each with its own figures:
+real main window runs (offscreen) on a fresh home folder, set up as the app sets it up (theme, GIL
+turns: ragart_desktop.app.prepare_ui). Phases, each with its own figures:
   panels      from the window's first paint until its panels are built (stage two of the window)
   start-up    from the panels being ready until the library is open and its words model loaded
               (the model loads in its own process: torch/transformers, whose imports hold the GIL
@@ -216,7 +217,11 @@ def main() -> None:
     args = parser.parse_args()
 
     app = QApplication(sys.argv[:1])
+    from ragart_desktop.app import prepare_ui
     from ragart_desktop.ui.main_window import MainWindow
+
+    settings = Settings()
+    prepare_ui(app, settings)      # the app's theme and GIL turns, as ``ragart-desktop`` sets them up
 
     with tempfile.TemporaryDirectory(prefix="ragart-bench-stall-") as tmp:
         folder = Path(tmp) / "art"
@@ -226,7 +231,9 @@ def main() -> None:
             print(f"made {args.images} images of {args.size}px in {time.perf_counter() - t0:.1f} s")
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, platform {app.platformName()}, "
               f"load average {os.getloadavg()[0]:.1f}")
-        window = MainWindow(Home(Path(tmp) / "home").ensure(), Settings(), load_editor_tabs=not args.no_editors)
+        if sys.dont_write_bytecode:   # an installed app has its .pyc files: here every import compiles
+            print("          PYTHONDONTWRITEBYTECODE is set: modules compile from source on every start")
+        window = MainWindow(Home(Path(tmp) / "home").ensure(), settings, load_editor_tabs=not args.no_editors)
         probe = StallProbe(StackSampler() if args.why else None)
         window.first_painted.connect(probe.start)
         window.show()

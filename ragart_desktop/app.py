@@ -31,6 +31,12 @@ PROBE_ENV = "RAGART_STARTUP_PROBE"
 PROBE_LINE = "RAGART_WINDOW_SHOWN"
 READY_LINE = "RAGART_WINDOW_READY"
 HEAVY_MODULES = ("torch", "transformers", "diffusers")
+# How often Python makes a thread that holds the GIL hand it over (the default is 5 ms). The UI
+# thread takes the GIL for every Python slot and every Python override it runs (a timer, an event of
+# a Python widget): while a worker runs Python code (imports, opening the library), each could wait
+# a whole interval, and one turn of the event loop that runs twenty of them froze the window for
+# ~100 ms. At 1 ms the waits are short (bench/bench_ui_stall.py, panels phase).
+UI_SWITCH_INTERVAL_S = 0.001
 
 
 class StartupProbe(QObject):
@@ -70,6 +76,14 @@ def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     return args
 
 
+def prepare_ui(app: QApplication, settings: Settings) -> None:
+    """What the app sets up before its window is made: the theme, and short turns on the GIL."""
+    from ragart_desktop.ui.theme import apply_theme
+
+    sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
+    apply_theme(app, settings.theme)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     if args.self_test:
@@ -95,9 +109,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     from ragart_desktop.ui.error_center import ErrorCenter, install_exception_hooks
     from ragart_desktop.ui.main_window import MainWindow
-    from ragart_desktop.ui.theme import apply_theme
 
-    apply_theme(app, settings.theme)
+    prepare_ui(app, settings)
     center = ErrorCenter()
     uninstall_hooks = install_exception_hooks(center)
     window = MainWindow(home, settings, center)

@@ -37,7 +37,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Optional, Protocol, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generator, Iterator, Mapping, Optional, Protocol, TypeVar, Union
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
@@ -115,6 +115,9 @@ class DocumentUndo:
 REPLACING_COMMANDS = ("new_document", "open_file")
 
 
+_BUILT = object()
+
+
 class Editor(QWidget):
     """A tab of the main window over one document of one kind (see the module docstring)."""
 
@@ -129,6 +132,24 @@ class Editor(QWidget):
     reveal_requested = Signal(list, object)     # library item ids to show in the browser, the one to select
     search_like_requested = Signal(list, str)   # files (the selected notes as MIDI) and what they are, in words:
                                                 # find library items like them
+
+    def __init__(self, parent: Optional[QWidget] = None):
+        super().__init__(parent)
+        self._unbuilt: Iterator[None] = iter(())
+
+    def _build_in_parts(self, parts: Iterator[None], in_steps: bool) -> None:
+        """The rest of the editor's construction: ``parts`` yields between parts of a few ms each.
+        Made ``in_steps``, the window builds one part per turn of its event loop (``build_part``,
+        through ``editor_in_steps``), so a tab appears without freezing the window (built at once the
+        Music editor took 60-130 ms); otherwise every part is built now."""
+        self._unbuilt = parts
+        if not in_steps:
+            for _ in parts:
+                pass
+
+    def build_part(self) -> bool:
+        """Build the next part of the editor; False once it is complete."""
+        return next(self._unbuilt, _BUILT) is not _BUILT
 
     def document_name(self) -> str:
         raise NotImplementedError
@@ -229,22 +250,50 @@ def editor_classes(on_error: Callable[[BaseException, str], None],
     return classes
 
 
-def build_editor(cls: type[Editor], home: Any, dialogs: "FileDialogs",
-                 on_error: Callable[[BaseException, str], None]) -> Optional[Editor]:
-    """``cls(home=home, dialogs=dialogs)`` (dialogs: ui/file_dialogs.py); None when it fails to
-    build (reported through ``on_error``)."""
+def editor_in_steps(cls: type[Editor], home: Any, dialogs: "FileDialogs",
+                    on_error: Callable[[BaseException, str], None]) -> Generator[None, None, Optional[Editor]]:
+    """Build ``cls(home=home, dialogs=dialogs)`` (dialogs: ui/file_dialogs.py) a part at a time: it
+    yields after each part (the window turns its event loop there) and returns the editor, or None
+    when it failed to build (reported through ``on_error``)."""
+    editor = None
     try:
-        return cls(home=home, dialogs=dialogs)
+        editor = cls(home=home, dialogs=dialogs, in_steps=True)
+        while editor.build_part():
+            yield
     except Exception as exc:
         log.exception("the %s editor failed to start", cls.__name__)
         on_error(exc, f"Starting the {cls.__name__} editor")
+        if editor is not None:
+            _discard(editor)
         return None
+    return editor
+
+
+def _discard(editor: Editor) -> None:
+    """Stop what a half-built editor started (its threads) and delete it."""
+    try:
+        editor.shutdown()
+    except Exception:   # parts it never built: nothing of theirs to stop
+        log.debug("shutting down a half-built %s", type(editor).__name__, exc_info=True)
+    editor.deleteLater()
+
+
+T = TypeVar("T")
+
+
+def run_to_end(steps: Generator[None, None, T]) -> T:
+    """What ``steps`` returns, running all its steps now."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 class EditorPlaceholder(QWidget):
     """The tab of an editor that is not built yet: the window builds it (and puts it in this
-    widget's place) when the tab is first shown or something needs it, so start-up pays only for
-    the editor on screen."""
+    widget's place) when the tab is first shown (in steps) or something needs it (at once), so
+    start-up pays only for the editor on screen."""
 
     def __init__(self, editor_class: type[Editor]):
         super().__init__()

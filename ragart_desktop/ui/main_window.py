@@ -13,13 +13,14 @@ the window for 0.2-0.5 s). The library and every model library load later still,
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import os
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Generator, Iterator, Optional
 
 from PySide6 import QtCore
 from PySide6.QtCore import QEvent, QSettings, QTimer, QUrl, Signal
@@ -31,8 +32,8 @@ from ragart_desktop.core.errors import BadInputError, RagartError
 from ragart_desktop.core.home import Home
 from ragart_desktop.core.kinds import KIND_NAMES, KINDS, kind_for_suffix, kind_named, library_filter
 from ragart_desktop.core.settings import Settings
-from ragart_desktop.ui.editors import (EDITOR_SPECS, REPLACING_COMMANDS, Editor, EditorPlaceholder, build_editor,
-                                      editor_classes)
+from ragart_desktop.ui.editors import (EDITOR_SPECS, REPLACING_COMMANDS, Editor, EditorPlaceholder, editor_classes,
+                                      editor_in_steps, run_to_end)
 from ragart_desktop.ui.error_center import ErrorCenter
 from ragart_desktop.ui.error_report import ErrorReport
 from ragart_desktop.ui.mime import ITEM_MIME
@@ -56,14 +57,18 @@ APP_TITLE = "RagArt Desktop"
 
 
 # What stage two imports: loaded on a thread while the window is on screen (Python runs the two in
-# turns, 5 ms at a time), so building the panels is construction only, not a 300 ms block of imports.
-# The same thread makes every QtWidgets class: PySide6 makes a class (and its enums, ~1 ms each) on
-# first use, and the first ``viewport()`` of a scroll area made ~50 of them at once on the UI thread.
+# turns, 1 ms at a time: app.UI_SWITCH_INTERVAL_S), so building the panels is construction only, not
+# a 300 ms block of imports.
 PANEL_MODULES = ("ragart_desktop.ui.browser", "ragart_desktop.ui.error_panel", "ragart_desktop.ui.file_dialogs",
                  "ragart_desktop.ui.generation_panel", "ragart_desktop.ui.generation_service",
                  "ragart_desktop.ui.history_view", "ragart_desktop.ui.jobs_view", "ragart_desktop.ui.library_service",
                  "ragart_desktop.ui.generation")
 PRELOAD_POLL_MS = 10
+# PySide6 makes a class (and its enums) on first use, 0.3-4 ms each, and the first ``viewport()`` of
+# a scroll area made ~50 of them at once (22-125 ms). The window makes every QtWidgets class first,
+# a few ms of them per turn of the event loop. (Made on the preload thread they held the GIL in long
+# stretches: the window's Python code, down to the style drawing a frame, waited 50-100 ms.)
+CLASS_BATCH_S = 0.004
 # Between two steps of stage two: a real timer, not a zero one. Qt runs zero timers (posted calls)
 # before the timers that are due and before painting, so steps chained by them ran back to back.
 STEP_PAUSE_MS = 1
@@ -71,12 +76,7 @@ STAGE_TWO_DONE = object()
 
 
 def _preload(modules: tuple[str, ...]) -> None:
-    """Import ``modules`` and make the QtWidgets classes (no widget is made here); a failure is left
-    for the real import to report."""
-    from PySide6 import QtWidgets
-
-    for name in dir(QtWidgets):
-        getattr(QtWidgets, name)
+    """Import ``modules`` (no widget is made here); a failure is left for the real import to report."""
     for name in modules:
         try:
             importlib.import_module(name)
@@ -119,6 +119,8 @@ class MainWindow(QMainWindow):
         self.service: Optional["LibraryService"] = None       # stage two's parts (closing may come first)
         self.generation: Optional["GenerationService"] = None
         self.editors: list[Editor] = []   # built so far (a tab never shown holds an EditorPlaceholder)
+        # Editors being built a part at a time for their tab's first show: class -> (its placeholder, steps).
+        self._unfinished: dict[type[Editor], tuple[EditorPlaceholder, Generator[None, None, Optional[Editor]]]] = {}
         self._early_reports: list[ErrorReport] = []
         self._library_status: dict = {}
         self.errors = error_center or ErrorCenter(self)
@@ -158,6 +160,9 @@ class MainWindow(QMainWindow):
             modules = PANEL_MODULES + (tuple(spec.module for spec in EDITOR_SPECS) if self._load_editor_tabs else ())
             self._preload = threading.Thread(target=_preload, args=(modules,), name="ragart-preload", daemon=True)
             self._preload.start()
+            from PySide6 import QtWidgets
+
+            self._unmade_classes = (getattr(QtWidgets, name) for name in dir(QtWidgets))
             QTimer.singleShot(0, self._build_panels)
             self.first_painted.emit()
         return super().event(event)
@@ -165,11 +170,25 @@ class MainWindow(QMainWindow):
     def _build_panels(self) -> None:
         if self._closed or self._stage_two is not None:
             return
+        if not self._make_classes(CLASS_BATCH_S):
+            QTimer.singleShot(STEP_PAUSE_MS, self._build_panels)
+            return
         if self._preload.is_alive():   # the panels' modules are still being imported: the window paints
             QTimer.singleShot(PRELOAD_POLL_MS, self._build_panels)
             return
+        # What is loaded now stays for the app's life: out of the garbage collector's sight, a full
+        # collection while the panels are built (one took 46-48 ms) has none of it to go through.
+        gc.freeze()
         self._stage_two = self._stage_two_steps()
         self._build_step()
+
+    def _make_classes(self, seconds: float) -> bool:
+        """Make QtWidgets classes for up to ``seconds``; True once all are made (CLASS_BATCH_S)."""
+        started = time.perf_counter()
+        for _ in self._unmade_classes:
+            if time.perf_counter() - started > seconds:
+                return False
+        return True
 
     def _build_step(self) -> None:
         """One step of stage two, then a turn of the event loop (paints, input, timers) before the next."""
@@ -243,12 +262,12 @@ class MainWindow(QMainWindow):
         self.service.imported.connect(self._import_done)
         self.service.changed.connect(self._library_changed)
 
-        # Editors: the first tab's built in one step, added (and painted) in the next; the other tabs
-        # get placeholders, their editors are built when first shown or needed (``editor``).
+        # Editors: the first tab's built a part per step, added (and painted) in the next; the other
+        # tabs get placeholders, their editors are built when first shown or needed (``editor``).
         classes = editor_classes(self.errors.report_exception) if self._load_editor_tabs else []
         if classes:
             yield
-            first = build_editor(classes[0], self.home, self.dialogs, self.errors.report_exception)
+            first = yield from editor_in_steps(classes[0], self.home, self.dialogs, self.errors.report_exception)
             yield
             if first is not None:
                 self.add_editor(first)
@@ -267,6 +286,7 @@ class MainWindow(QMainWindow):
             self.report_error(report)
         self._early_reports.clear()
         self._activity_idle()
+        gc.freeze()                    # the panels and editor, too (see _build_panels)
         self.ready.emit()
         self._start_services()
 
@@ -365,9 +385,37 @@ class MainWindow(QMainWindow):
         return None
 
     def _build_placeholder(self, placeholder: EditorPlaceholder) -> Optional[Editor]:
-        """Build the editor of a tab never shown until now and put it in its placeholder's place
-        (one that fails to build is reported and its tab removed, as at start-up)."""
-        editor = build_editor(placeholder.editor_class, self.home, self.dialogs, self.errors.report_exception)
+        """Build the editor of a tab never shown until now, at once (finishing the parts its first
+        show started), and put it in its placeholder's place."""
+        _, steps = self._unfinished.pop(placeholder.editor_class, (placeholder, None))
+        if steps is None:
+            steps = editor_in_steps(placeholder.editor_class, self.home, self.dialogs, self.errors.report_exception)
+        return self._put_in_place(placeholder, run_to_end(steps))
+
+    def _build_when_shown(self, placeholder: EditorPlaceholder) -> None:
+        """A placeholder's tab is on screen: build its editor a part per turn of the event loop (the
+        window paints and answers meanwhile), then put it in the tab."""
+        cls = placeholder.editor_class
+        if cls not in self._unfinished:
+            self._unfinished[cls] = (placeholder, editor_in_steps(cls, self.home, self.dialogs,
+                                                                  self.errors.report_exception))
+            self._build_next_part(cls)
+
+    def _build_next_part(self, cls: type[Editor]) -> None:
+        if self._closed or cls not in self._unfinished:    # closing, or built at once meanwhile (``editor``)
+            return
+        placeholder, steps = self._unfinished[cls]
+        try:
+            next(steps)
+        except StopIteration as done:
+            del self._unfinished[cls]
+            self._put_in_place(placeholder, done.value)
+            return
+        QTimer.singleShot(STEP_PAUSE_MS, lambda: self._build_next_part(cls))
+
+    def _put_in_place(self, placeholder: EditorPlaceholder, editor: Optional[Editor]) -> Optional[Editor]:
+        """The built editor in its placeholder's tab (one that failed to build was reported: its tab
+        goes, as at start-up)."""
         index = self.tabs.indexOf(placeholder)
         was_current = self.tabs.currentIndex() == index
         self.tabs.blockSignals(True)    # the same tab, with its editor in it: not a change of tab
@@ -378,14 +426,13 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentIndex(index)
         self.tabs.blockSignals(False)
         placeholder.deleteLater()
-        if editor is None:
-            if not self.tabs.count():
-                self.tabs.addTab(self._no_editor_page(), "Start")
-            if was_current:
-                self._editor_shown()
-            return None
-        self._connect_editor(editor)
-        self.offer_recovery(editor)
+        if editor is not None:
+            self._connect_editor(editor)
+            self.offer_recovery(editor)
+        elif not self.tabs.count():
+            self.tabs.addTab(self._no_editor_page(), "Start")
+        if was_current:
+            self._editor_shown()
         return editor
 
     def _connect_editor(self, editor: Editor) -> None:
@@ -706,7 +753,7 @@ class MainWindow(QMainWindow):
         """The current tab changed: its editor (built on its first showing), its commands, and its
         generation controls in the Generate dock."""
         if isinstance(self.tabs.currentWidget(), EditorPlaceholder):
-            self._build_placeholder(self.tabs.currentWidget())
+            self._build_when_shown(self.tabs.currentWidget())
         self._update_editor_actions()
         if self.is_ready:
             editor = self.current_editor()
@@ -864,6 +911,13 @@ class MainWindow(QMainWindow):
         parts built so far, when the window closes while stage two is under way)."""
         if self._painted:
             self._preload.join()
+        gc.unfreeze()    # what the window kept out of the collector's sight (``_build_panels``) can go now
+        for _, steps in self._unfinished.values():    # an editor half built for its tab's first show
+            editor = run_to_end(steps)
+            if editor is not None:
+                editor.shutdown()
+                editor.deleteLater()
+        self._unfinished.clear()
         for editor in self.editors:
             editor.shutdown()
         if self.generation is not None:

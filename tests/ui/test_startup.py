@@ -4,7 +4,12 @@ leaves no thread behind. Only the tab on screen gets its editor at start-up: the
 when first shown or needed (a file to open, a History re-run), and quitting never asks about them. (How long the UI thread is blocked is measured by bench/bench_ui_stall.py.)"""
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+import gc
+import sys
+
+import pytest
+
+from PySide6.QtCore import QThread, QTimer
 
 from ragart_desktop.core.demo.music import PIECES, render_piece
 from ragart_desktop.core.settings import Settings
@@ -13,6 +18,10 @@ from ragart_desktop.ui.main_window import MainWindow
 from ragart_desktop.ui.music.generation_panel import MusicGenerationPanel
 from tests.ui.conftest import python_threads
 from tests.ui.dialogs import DialogAnswer, click_button, close_discarding
+
+
+def running_qthreads() -> list[QThread]:
+    return [o for o in gc.get_objects() if isinstance(o, QThread) and o.isRunning()]
 
 
 def watch_stage_two(win: MainWindow, on_turn) -> QTimer:
@@ -40,9 +49,17 @@ def test_the_event_loop_runs_between_the_steps_that_build_the_window(qtbot, home
     close_discarding(win)
 
 
-def test_a_tab_never_shown_is_built_when_first_shown_and_works(qtbot, canvas_window):
+def test_a_tab_never_shown_is_built_in_parts_when_first_shown_and_works(qtbot, canvas_window):
     win = canvas_window
+    turns: list[bool] = []          # at each turn of the event loop: is the Music tab still unbuilt
+    probe = QTimer(win, interval=1)
+    probe.timeout.connect(lambda: turns.append(isinstance(win.tabs.widget(1), EditorPlaceholder)))
+    probe.start()
     win.tabs.setCurrentIndex(1)
+    assert win.current_editor() is None                        # not built in one go
+    qtbot.waitUntil(lambda: win.current_editor() is not None, timeout=10_000)
+    probe.stop()
+    assert turns.count(True) >= 3                               # the window ran between its parts
     music = win.current_editor()
     assert music is not None and music.kind == "music" and win.tabs.widget(1) is music
     assert win.tabs.currentIndex() == 1 and win.tabs.count() == 3
@@ -57,6 +74,7 @@ def test_a_tab_never_shown_is_built_when_first_shown_and_works(qtbot, canvas_win
     assert music.doc.score.note_count == 0
     win.tabs.setCurrentIndex(0)
     win.tabs.setCurrentIndex(1)                 # built once
+    qtbot.wait(20)
     assert win.current_editor() is music and len(win.editors) == 2
 
 
@@ -113,3 +131,50 @@ def test_closing_the_window_while_it_is_being_built_joins_every_thread(qtbot, ho
     assert not win.is_ready and len(win.editors) == 1
     assert win.threads() and all(t.isFinished() for t in win.threads()), "a worker thread survived the window"
     assert python_threads() <= before, "a Python thread survived the window"
+
+
+def test_a_tab_half_built_is_finished_when_needed_or_stopped_with_the_window(qtbot, home):
+    before = python_threads()
+    win = MainWindow(home, Settings(), load_editor_tabs=True)
+    with qtbot.waitSignal(win.ready, timeout=20_000):
+        win.show()
+    win.tabs.setCurrentIndex(2)                 # the Text tab: its editor is being built a part at a time
+    qtbot.wait(2)
+    assert isinstance(win.tabs.widget(2), EditorPlaceholder)
+    text = win.editor("text")                   # a file to open, a re-run: finished at once
+    assert text is not None and win.tabs.widget(2) is text and win.current_editor() is text
+    assert win.windowTitle() == "RagArt — Untitled"
+    qtbot.wait(20)                              # the parts still queued build nothing more
+    assert [e.kind for e in win.editors] == ["image", "text"]
+
+    win.tabs.setCurrentIndex(1)                 # the Music tab (it has threads), half built when the window closes
+    qtbot.wait(2)
+    assert isinstance(win.tabs.widget(1), EditorPlaceholder)
+    close_discarding(win)
+    qtbot.wait(50)
+    assert all(t.isFinished() for t in win.threads())
+    assert python_threads() <= before and not running_qthreads(), "a half-built editor's thread survived the window"
+
+
+def test_the_app_sets_short_gil_turns_and_no_application_style_sheet(qapp):
+    from ragart_desktop.app import UI_SWITCH_INTERVAL_S, prepare_ui
+
+    before, style, palette = sys.getswitchinterval(), qapp.style().name(), qapp.palette()
+    try:
+        sys.setswitchinterval(0.005)
+        prepare_ui(qapp, Settings(theme="dark"))
+        assert sys.getswitchinterval() == pytest.approx(UI_SWITCH_INTERVAL_S) and UI_SWITCH_INTERVAL_S <= 0.001
+        assert qapp.styleSheet() == ""
+    finally:
+        sys.setswitchinterval(before)
+        qapp.setStyle(style)
+        qapp.setPalette(palette)
+
+
+def test_what_start_up_loaded_is_kept_from_the_collector_while_the_window_lives(qtbot, home):
+    win = MainWindow(home, Settings(), load_editor_tabs=True)
+    with qtbot.waitSignal(win.ready, timeout=20_000):
+        win.show()
+    assert gc.get_freeze_count() > 10_000      # modules, classes, panels: no full collection goes through them
+    close_discarding(win)
+    assert gc.get_freeze_count() == 0          # given back when the window closes

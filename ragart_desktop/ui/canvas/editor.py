@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any, Callable, Iterator, Mapping, Optional, Union
 
 from PIL import Image
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -74,7 +74,7 @@ class CanvasEditor(Editor):
     opens = kind_named("image").suffixes + (PROJECT_SUFFIX,)
 
     def __init__(self, home: Optional[Home] = None, parent: Optional[QWidget] = None, *,
-                 dialogs: Optional[FileDialogs] = None, autosave_interval_s: float = 60.0):
+                 dialogs: Optional[FileDialogs] = None, autosave_interval_s: float = 60.0, in_steps: bool = False):
         super().__init__(parent)
         self.home = home if home is not None else resolve_home()  # RAGART_HOME or the user data folder
         self.dialogs = dialogs if dialogs is not None else FileDialogs(Settings())
@@ -84,25 +84,32 @@ class CanvasEditor(Editor):
         self._files: Optional[WorkerHost] = None       # opens projects off the UI thread; made on first use
         self._autosave_error_shown: Optional[RagartError] = None
         self.setAcceptDrops(True)
+        self._build_in_parts(self._parts(), in_steps)
 
+    # -- construction --------------------------------------------------------------------------
+    def _parts(self) -> Iterator[None]:
+        """The widgets, then a blank document (see ``Editor._build_in_parts``)."""
         self.view = CanvasView()
+        yield
         self.options = ToolOptionsBar(self.view.settings)
+        yield
         self.layers = LayerPanel()
         self.results = ResultStrip()
         self.results.hide()
         self.status = QLabel()
         self.status.setContentsMargins(6, 0, 6, 0)
-
+        yield
         self._build_actions()
         self._build_layout()
         self._connect()
-
+        yield
+        document = CanvasDocument.new(*DEFAULT_SIZE)
+        yield
+        self.set_document(document)
         self._autosave_timer = QTimer(self, interval=AUTOSAVE_CHECK_MS)
         self._autosave_timer.timeout.connect(self._autosave_tick)
         self._autosave_timer.start()
-        self.set_document(CanvasDocument.new(*DEFAULT_SIZE))
 
-    # -- construction --------------------------------------------------------------------------
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
         action.setToolTip(tip or text)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -85,7 +85,8 @@ class MusicEditor(Editor):
 
     document_loaded = Signal()                 # an opened file is on screen (tests, benchmarks)
 
-    def __init__(self, home: Optional[Home] = None, parent: Optional[QWidget] = None, *, dialogs: Any = None):
+    def __init__(self, home: Optional[Home] = None, parent: Optional[QWidget] = None, *, dialogs: Any = None,
+                 in_steps: bool = False):
         super().__init__(parent)
         self.home = home if home is not None else resolve_home()
         self.dialogs = dialogs if dialogs is not None else FileDialogs(Settings())
@@ -102,24 +103,34 @@ class MusicEditor(Editor):
         self.files = WorkerHost("music files", self)
         self.files.unhandled_error.connect(lambda report: self.error_occurred.emit(report))
         self.player = Player(self._soundfont_path, self)
+        self.setAcceptDrops(True)
+        self._build_in_parts(self._parts(), in_steps)
+
+    # -- construction -----------------------------------------------------------------------------------
+    def _parts(self) -> Iterator[None]:
+        """The roll and its rulers, the track list, the panels, then the layout (see
+        ``Editor._build_in_parts``)."""
         self.roll = PianoRollView(self.state, self.geometry, self.editing)
         self.ruler = Ruler(self.state, self.geometry, self.roll.bar_lines)
         self.keyboard = PianoKeyboard(self.state, self.geometry)
         self.velocity = VelocityLane(self.state, self.geometry)
+        self.hbar, self.vbar = QScrollBar(Qt.Orientation.Horizontal), QScrollBar(Qt.Orientation.Vertical)
+        yield
         self.tracks = TrackList(self.state)
+        yield
         self.results = MusicResultStrip()
         self.panel = MusicGenerationPanel()
         self.status = QLabel()
         self.status.setContentsMargins(6, 0, 6, 0)
-        self.hbar, self.vbar = QScrollBar(Qt.Orientation.Horizontal), QScrollBar(Qt.Orientation.Vertical)
-        self.setAcceptDrops(True)
+        yield
         self._build_actions()
+        yield
         self._build_layout()
+        yield
         self._connect()
         self.geometry.show_pitch(66)
         self._sync_controls()
 
-    # -- construction -----------------------------------------------------------------------------------
     def _action(self, text: str, slot: Callable[[], Any], shortcut: Optional[str] = None, tip: str = "",
                 checkable: bool = False) -> QAction:
         action = QAction(text, self)

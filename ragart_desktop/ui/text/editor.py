@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Iterator, Mapping, Optional
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QFont, QTextCursor
@@ -91,7 +91,8 @@ class TextEditor(Editor):
     kind = "text"
     title = "Text"
 
-    def __init__(self, home: Home, parent: Optional[QWidget] = None, *, dialogs: Optional[FileDialogs] = None):
+    def __init__(self, home: Home, parent: Optional[QWidget] = None, *, dialogs: Optional[FileDialogs] = None,
+                 in_steps: bool = False):
         super().__init__(parent)
         self.home = home
         self.dialogs = dialogs if dialogs is not None else FileDialogs(Settings())
@@ -103,10 +104,12 @@ class TextEditor(Editor):
         # The text and provenance record the document came from: the variation last put into it,
         # or the file opened (None: the user's own words).
         self._source: Optional[tuple[str, dict[str, Any]]] = None
-        self._build()
+        self._build_in_parts(self._parts(), in_steps)
 
     # -- layout ------------------------------------------------------------------------------------
-    def _build(self) -> None:
+    def _parts(self) -> Iterator[None]:
+        """The controls, the document and its variations, the passages and history (see
+        ``Editor._build_in_parts``)."""
         self.prompt = QLineEdit()
         self.prompt.setPlaceholderText("A theme or a first line — 雪夜, the harbour at dawn …")
         self.form_box = QComboBox()
@@ -154,6 +157,7 @@ class TextEditor(Editor):
         buttons.addWidget(self.write_button)
         buttons.addWidget(self.cancel_button)
         form.addRow(buttons)
+        yield
 
         self.document = QPlainTextEdit()
         self.document.setFont(text_font())
@@ -189,6 +193,7 @@ class TextEditor(Editor):
         mid.addWidget(self.scores)
         mid.addWidget(self.warnings)
         mid.addLayout(actions)
+        yield
 
         self.passages = QListWidget()
         self.passages.setWordWrap(True)

@@ -64,10 +64,13 @@ PANEL_MODULES = ("ragart_desktop.ui.browser", "ragart_desktop.ui.error_panel", "
                  "ragart_desktop.ui.history_view", "ragart_desktop.ui.jobs_view", "ragart_desktop.ui.library_service",
                  "ragart_desktop.ui.generation")
 PRELOAD_POLL_MS = 10
-# PySide6 makes a class (and its enums) on first use, 0.3-4 ms each, and the first ``viewport()`` of
-# a scroll area made ~50 of them at once (22-125 ms). The window makes every QtWidgets class first,
-# a few ms of them per turn of the event loop. (Made on the preload thread they held the GIL in long
-# stretches: the window's Python code, down to the style drawing a frame, waited 50-100 ms.)
+# PySide6 makes a class (and its enums) on first use, 0.1-4 ms each, and the first ``viewport()`` of
+# a scroll area made ~50 of them at once (22-125 ms). The window makes every class of QtCore, QtGui
+# and QtWidgets first, a few ms of them per turn of the event loop, and only then starts the preload
+# thread. Never on two threads at once: PySide6 builds a class's enums in Python, so the GIL can pass
+# to the other thread halfway, and making classes on the preload thread while the window painted
+# crashed the app (a segmentation fault in about one start in ten, bench/bench_startup.py runs; it also held the GIL in long
+# stretches: the window's Python code, down to the style drawing a frame, waited 50-100 ms).
 CLASS_BATCH_S = 0.004
 # Between two steps of stage two: a real timer, not a zero one. Qt runs zero timers (posted calls)
 # before the timers that are due and before painting, so steps chained by them ran back to back.
@@ -76,7 +79,8 @@ STAGE_TWO_DONE = object()
 
 
 def _preload(modules: tuple[str, ...]) -> None:
-    """Import ``modules`` (no widget is made here); a failure is left for the real import to report."""
+    """Import ``modules`` (no widget is made here, and the Qt classes exist already: see
+    CLASS_BATCH_S); a failure is left for the real import to report."""
     for name in modules:
         try:
             importlib.import_module(name)
@@ -116,6 +120,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._load_editor_tabs = load_editor_tabs
         self._stage_two: Optional[Iterator[None]] = None
+        self._preload: Optional[threading.Thread] = None    # imports stage two's modules (after the Qt classes)
         self.service: Optional["LibraryService"] = None       # stage two's parts (closing may come first)
         self.generation: Optional["GenerationService"] = None
         self.editors: list[Editor] = []   # built so far (a tab never shown holds an EditorPlaceholder)
@@ -157,12 +162,10 @@ class MainWindow(QMainWindow):
     def event(self, event) -> bool:
         if event.type() == QEvent.Type.Paint and not self._painted:
             self._painted = True
-            modules = PANEL_MODULES + (tuple(spec.module for spec in EDITOR_SPECS) if self._load_editor_tabs else ())
-            self._preload = threading.Thread(target=_preload, args=(modules,), name="ragart-preload", daemon=True)
-            self._preload.start()
-            from PySide6 import QtWidgets
+            from PySide6 import QtGui, QtWidgets
 
-            self._unmade_classes = (getattr(QtWidgets, name) for name in dir(QtWidgets))
+            self._unmade_classes = (getattr(module, name) for module in (QtCore, QtGui, QtWidgets)
+                                    for name in dir(module))
             QTimer.singleShot(0, self._build_panels)
             self.first_painted.emit()
         return super().event(event)
@@ -173,6 +176,10 @@ class MainWindow(QMainWindow):
         if not self._make_classes(CLASS_BATCH_S):
             QTimer.singleShot(STEP_PAUSE_MS, self._build_panels)
             return
+        if self._preload is None:
+            modules = PANEL_MODULES + (tuple(spec.module for spec in EDITOR_SPECS) if self._load_editor_tabs else ())
+            self._preload = threading.Thread(target=_preload, args=(modules,), name="ragart-preload", daemon=True)
+            self._preload.start()
         if self._preload.is_alive():   # the panels' modules are still being imported: the window paints
             QTimer.singleShot(PRELOAD_POLL_MS, self._build_panels)
             return
@@ -909,7 +916,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Cancel every job, let the running ones stop at their next step, join the threads (of the
         parts built so far, when the window closes while stage two is under way)."""
-        if self._painted:
+        if self._preload is not None:
             self._preload.join()
         gc.unfreeze()    # what the window kept out of the collector's sight (``_build_panels``) can go now
         for _, steps in self._unfinished.values():    # an editor half built for its tab's first show

@@ -5,7 +5,10 @@ when first shown or needed (a file to open, a History re-run), and quitting neve
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -178,3 +181,38 @@ def test_what_start_up_loaded_is_kept_from_the_collector_while_the_window_lives(
     assert gc.get_freeze_count() > 10_000      # modules, classes, panels: no full collection goes through them
     close_discarding(win)
     assert gc.get_freeze_count() == 0          # given back when the window closes
+
+
+CLASSES_BEFORE_PRELOAD = """
+import sys
+from pathlib import Path
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from ragart_desktop.core.home import Home
+from ragart_desktop.core.settings import Settings
+import ragart_desktop.ui.main_window as main_window
+
+unmade = []
+preload = main_window._preload
+def watched(modules):
+    unmade.extend(n for m in (QtCore, QtGui, QtWidgets) for n in dir(m) if n not in vars(m))
+    preload(modules)
+main_window._preload = watched
+window = main_window.MainWindow(Home(Path(sys.argv[1])).ensure(), Settings())
+window.ready.connect(lambda: QtCore.QTimer.singleShot(0, window.close))
+window.show()
+app.exec()
+print("unmade when the preload thread started:", len(unmade), unmade[:5])
+"""
+
+
+def test_the_qt_classes_are_made_before_the_preload_thread_starts(tmp_path):
+    """PySide6 builds a class's enums in Python: made on two threads at once (the preload thread while
+    the window painted) it crashed the app in about one start in ten. In a fresh process, as the app
+    starts, every class of QtCore, QtGui and QtWidgets exists before the preload thread imports."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", CLASSES_BEFORE_PRELOAD, str(tmp_path / "home")], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "unmade when the preload thread started: 0 []" in done.stdout, done.stdout

@@ -69,8 +69,8 @@ PRELOAD_POLL_MS = 10
 # and QtWidgets first, a few ms of them per turn of the event loop, and only then starts the preload
 # thread. Never on two threads at once: PySide6 builds a class's enums in Python, so the GIL can pass
 # to the other thread halfway, and making classes on the preload thread while the window painted
-# crashed the app (a segmentation fault in about one start in ten, bench/bench_startup.py runs; it also held the GIL in long
-# stretches: the window's Python code, down to the style drawing a frame, waited 50-100 ms).
+# crashed the app (a segmentation fault in about one start in ten). Made there, they also held the
+# GIL in long stretches: the window's Python code, down to the style drawing a frame, waited 50-100 ms.
 CLASS_BATCH_S = 0.004
 # Between two steps of stage two: a real timer, not a zero one. Qt runs zero timers (posted calls)
 # before the timers that are due and before painting, so steps chained by them ran back to back.

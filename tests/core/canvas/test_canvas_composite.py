@@ -87,3 +87,21 @@ def test_a_new_canvas_s_composite_is_its_layers_composited(background):
     assert np.array_equal(doc.composite, expected)
     assert [layer.name for layer in doc.layers] == ["Background", "Layer 1"][2 - len(doc.layers):]
     assert doc.active_layer.name == "Layer 1" and not doc.modified
+
+
+def test_flattening_onto_a_colour_is_the_rounded_source_over():
+    from ragart_desktop.core.canvas.composite import flatten_on
+
+    rng = np.random.default_rng(3)
+    alpha = rng.integers(0, 256, (64, 64, 1))
+    premultiplied = np.concatenate([rng.integers(0, 256, (64, 64, 3)) * alpha // 255, alpha], -1).astype(np.uint8)
+    premultiplied[0, 0] = (0, 0, 0, 0)                    # transparent: the background
+    premultiplied[0, 1] = (10, 20, 30, 255)               # opaque: its own colour
+    for background in ((255, 255, 255), (0, 0, 0), (12, 200, 99)):
+        exact = premultiplied[..., :3] + np.array(background) * (255 - premultiplied[..., 3:4]) / 255
+        flat = flatten_on(premultiplied, background)
+        assert flat.dtype == np.uint8 and np.array_equal(flat, np.rint(exact).astype(np.uint8))
+        assert tuple(flat[0, 0]) == background and tuple(flat[0, 1]) == (10, 20, 30)
+    opaque = premultiplied.copy()
+    opaque[..., 3] = 255
+    assert np.array_equal(flatten_on(opaque, (1, 2, 3)), opaque[..., :3])

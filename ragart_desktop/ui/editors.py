@@ -37,7 +37,8 @@ import importlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generator, Iterator, Mapping, Optional, Protocol, TypeVar, Union
+from typing import (TYPE_CHECKING, Any, Callable, ClassVar, Generator, Iterator, Mapping, Optional, Protocol, TypeVar,
+                    Union)
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget

@@ -190,7 +190,7 @@ class MainWindow(QMainWindow):
         self._build_step()
 
     def _make_classes(self, seconds: float) -> bool:
-        """Make QtWidgets classes for up to ``seconds``; True once all are made (CLASS_BATCH_S)."""
+        """Make Qt classes for up to ``seconds``; True once all are made (see CLASS_BATCH_S)."""
         started = time.perf_counter()
         for _ in self._unmade_classes:
             if time.perf_counter() - started > seconds:

@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -45,14 +45,8 @@ class StartupProbe(QObject):
     def __init__(self, window, quit_after: bool):
         super().__init__(window)
         self.window, self.quit_after = window, quit_after
-        window.installEventFilter(self)
+        window.first_painted.connect(lambda: self._say(PROBE_LINE))
         window.ready.connect(self._ready)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            self._say(PROBE_LINE)
-        return False
 
     def _ready(self) -> None:
         self._say(READY_LINE)

@@ -156,11 +156,16 @@ class MainWindow(QMainWindow):
         if not self._restore_geometry():
             available = self.screen().availableGeometry()   # a first start never overflows a small screen
             self.resize(min(1500, available.width()), min(920, available.height()))
+        self.installEventFilter(self)      # until the first paint (``eventFilter``)
 
     # -- stage 2: panels, workers, editors ---------------------------------------------------------
 
-    def event(self, event) -> bool:
-        if event.type() == QEvent.Type.Paint and not self._painted:
+    def eventFilter(self, watched, event) -> bool:
+        """The window's first paint (the filter is removed then): stage two starts. A filter, not an
+        ``event`` override, which would make every event of the window call into Python for good,
+        each waiting for the GIL while a worker runs Python."""
+        if watched is self and event.type() == QEvent.Type.Paint:
+            self.removeEventFilter(self)
             self._painted = True
             from PySide6 import QtGui, QtWidgets
 
@@ -168,7 +173,7 @@ class MainWindow(QMainWindow):
                                     for name in dir(module))
             QTimer.singleShot(0, self._build_panels)
             self.first_painted.emit()
-        return super().event(event)
+        return False
 
     def _build_panels(self) -> None:
         if self._closed or self._stage_two is not None:

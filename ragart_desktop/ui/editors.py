@@ -40,8 +40,10 @@ from pathlib import Path
 from typing import (TYPE_CHECKING, Any, Callable, ClassVar, Generator, Iterator, Mapping, Optional, Protocol, TypeVar,
                     Union)
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ragart_desktop.ui.theme import secondary
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -299,3 +301,6 @@ class EditorPlaceholder(QWidget):
     def __init__(self, editor_class: type[Editor]):
         super().__init__()
         self.editor_class = editor_class
+        note = secondary(QLabel(f"Opening {editor_class.title}…"))    # on screen while it is built
+        note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        QVBoxLayout(self).addWidget(note)

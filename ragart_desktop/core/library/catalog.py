@@ -364,15 +364,21 @@ class Catalog:
 
     @staticmethod
     def _all_tags(c: sqlite3.Connection, item_id: int) -> list[str]:
-        user = [r[0] for r in c.execute("SELECT tag FROM tags WHERE item_id=? ORDER BY tag", (item_id,))]
-        folder: list[str] = []
-        for (folders,) in c.execute("SELECT folders FROM paths WHERE item_id=?", (item_id,)):
-            folder.extend(f for f in folders.split("\n") if f)
-        out: list[str] = []
-        for t in user + folder:
-            if t not in out:
-                out.append(t)
-        return out
+        return Catalog._tags_of(c, [item_id])[item_id]
+
+    @staticmethod
+    def _tags_of(c: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[str]]:
+        """Each item's tags: its own (by name), then the folders of its paths (in the order the
+        paths were added), each once. Two queries for all of ``ids`` (at most 500 of them)."""
+        marks = ",".join("?" * len(ids))
+        found: dict[int, list[str]] = {i: [] for i in ids}
+        for item_id, tag in c.execute(f"SELECT item_id, tag FROM tags WHERE item_id IN ({marks}) "
+                                      "ORDER BY item_id, tag", list(ids)):
+            found[item_id].append(tag)
+        for item_id, folders in c.execute(f"SELECT item_id, folders FROM paths WHERE item_id IN ({marks}) "
+                                          "ORDER BY item_id, rowid", list(ids)):
+            found[item_id].extend(f for f in folders.split("\n") if f)
+        return {i: list(dict.fromkeys(tags)) for i, tags in found.items()}
 
     # ---- user tags and notes ---------------------------------------------------------------
     def add_tags(self, item_id: int, tags: Sequence[str]) -> None:
@@ -408,8 +414,10 @@ class Catalog:
                     words=r["words"], body=r["body"])
             for r in c.execute(f"SELECT item_id, path FROM paths WHERE item_id IN ({marks}) ORDER BY path", chunk):
                 by_id[r[0]].paths.append(from_db_path(r[1]))
+            for item_id, tags in self._tags_of(c, chunk).items():
+                if item_id in by_id:
+                    by_id[item_id].tags = tags
         for item in by_id.values():
-            item.tags = self._all_tags(c, item.id)
             item.path = next((p for p in item.paths if Path(p).exists()), item.paths[0] if item.paths else "")
         return [by_id[i] for i in ids if i in by_id]
 

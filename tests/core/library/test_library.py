@@ -195,3 +195,25 @@ def test_a_full_disk_stops_the_import_with_a_clear_error_and_the_next_import_fin
     report = lib.import_paths([root])
     assert lib.count() == 40 and report.added == 40 - kept
     assert len(lib.indexes[lib.words_embedder.id]) == 40
+
+
+def test_items_carry_their_own_tags_then_their_folders(tmp_path):
+    """Items read together get the tags each would get alone: its own tags by name, then the
+    folders of its paths in the order they were added, each once."""
+    from ragart_desktop.core.library.catalog import Catalog
+
+    catalog = Catalog(tmp_path / "catalog.db")
+    with catalog.transaction() as c:
+        for i in range(3):
+            item_id = catalog.insert_item(c, content_hash=f"{i:032x}", kind="text", size=1, title=f"t{i}",
+                                          words="", body="", metadata={})
+            for j, folders in enumerate([["poems", "zeta"], ["alpha", "poems"]][: i + 1]):
+                catalog.upsert_path(c, path=f"/lib/{'zab'[j]}/{i}.txt", item_id=item_id, root_id=None, size=1,
+                                    mtime_ns=0, folders="\n".join(folders))
+    catalog.add_tags(1, ["sea", "calm"])
+    catalog.add_tags(3, ["zeta", "alpha", "blue"])
+    expected = {1: ["calm", "sea", "poems", "zeta"], 2: ["poems", "zeta", "alpha"],
+                3: ["alpha", "blue", "zeta", "poems"]}
+    assert {it.id: it.tags for it in catalog.items([3, 1, 2, 42])} == expected
+    assert {i: Catalog._all_tags(catalog.conn, i) for i in (1, 2, 3)} == expected
+    catalog.close()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -60,6 +60,30 @@ class _Negative:
     vector: np.ndarray
     label: str        # 'calm-bay.png', '"-rain"'
     weight: float
+
+
+class _StoredVectors:
+    """The stored vectors one search reads, each looked up once per space: the candidates' vectors
+    read for re-ranking serve the negatives, the explanations and the grouping of the results too.
+    It lives for one search only, so it never outlasts a change to the indexes."""
+
+    def __init__(self, lib: "Library"):
+        self._indexes = lib.indexes
+        self._rows: dict[str, dict[int, Optional[np.ndarray]]] = defaultdict(dict)
+
+    def lookup(self, eid: str, ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(vectors, found) of ``ids`` in the index of embedder ``eid``, as ``VectorIndex.lookup``."""
+        known = self._rows[eid]
+        missing = [i for i in dict.fromkeys(ids) if i not in known]
+        if missing:
+            vectors, found = self._indexes[eid].lookup(missing)
+            known.update((i, row if hit else None) for i, row, hit in zip(missing, vectors, found))
+        rows = [known[i] for i in ids]
+        found = np.array([row is not None for row in rows], dtype=bool)
+        matrix = np.zeros((len(ids), self._indexes[eid].spec.dim), dtype=np.float32)
+        if found.any():
+            matrix[found] = np.stack([row for row in rows if row is not None])
+        return matrix, found
 
 
 _THREADPOOLS: Optional[ThreadpoolController] = None
@@ -115,6 +139,7 @@ def _search(lib: "Library", q: Query, task: Task, notices: list[str]) -> list[Se
     task.check()
 
     # 4. Fuse, then push down what is like a negative.
+    stored = _StoredVectors(lib)
     fused = reciprocal_rank_fusion(rankings)
     for i in example_ids:
         fused.pop(i, None)
@@ -124,14 +149,14 @@ def _search(lib: "Library", q: Query, task: Task, notices: list[str]) -> list[Se
     relevance = np.array([fused[i] for i in ranked], dtype=np.float32)
     relevance /= max(float(relevance.max()), 1e-12)
     if negatives:
-        relevance -= sum(_push_down(lib, neg, ranked) for neg in negatives)
+        relevance -= sum(_push_down(stored, neg, ranked) for neg in negatives)
         order = np.argsort(-relevance, kind="stable")
         ranked, relevance = [ranked[i] for i in order], relevance[order]
         relevance -= min(float(relevance.min()), 0.0)
 
     # 5. Re-rank.
     space = _rerank_space(lib, channels)
-    vectors, lacking = _vectors(lib, space, ranked)
+    vectors, lacking = _vectors(lib, stored, space, ranked)
     if lacking and not lib.indexes[lib.words_embedder.id].rebuild_reason:   # else already said
         notices.append(f"{lacking} of the candidates have no vector in the {space.id} index yet (an "
                        "interrupted import or a damaged index); they are ranked by their words until the "
@@ -144,10 +169,12 @@ def _search(lib: "Library", q: Query, task: Task, notices: list[str]) -> list[Se
     items = lib.catalog.items(order)
 
     # 6. Explain and group.
-    stored = _stored_vectors(lib, [it.id for it in items], channels, negatives)
-    results = [SearchResult(it, float(score_of[it.id]), _why(row, it, text, channels, negatives, stored))
+    ids = [it.id for it in items]
+    spaces = {ch.embedder.id for ch in channels if ch.label} | {neg.embedder.id for neg in negatives}
+    result_vectors = {eid: stored.lookup(eid, ids) for eid in spaces}
+    results = [SearchResult(it, float(score_of[it.id]), _why(row, it, text, channels, negatives, result_vectors))
                for row, it in enumerate(items)]
-    _group(lib, results)
+    _group(lib, stored, results)
     return results
 
 
@@ -230,10 +257,10 @@ def _away_channels(negatives: list[_Negative]) -> list[_Channel]:
     return list(away.values())
 
 
-def _push_down(lib: "Library", neg: _Negative, ids: list[int]) -> np.ndarray:
+def _push_down(stored: _StoredVectors, neg: _Negative, ids: list[int]) -> np.ndarray:
     """How much relevance each candidate loses to one negative: 0 up to the median candidate's
     closeness to it, rising to ``NEGATIVE_WEIGHT`` (times its weight) for the closest one."""
-    vectors, found = lib.indexes[neg.embedder.id].lookup(ids)
+    vectors, found = stored.lookup(neg.embedder.id, ids)
     at = np.flatnonzero(found)
     loss = np.zeros(len(ids), dtype=np.float32)
     if len(at) < 2:
@@ -287,14 +314,14 @@ def _rerank_space(lib: "Library", channels: list[_Channel]) -> Embedder:
     return lib.words_embedder
 
 
-def _vectors(lib: "Library", e: Embedder, ids: list[int]) -> tuple[np.ndarray, int]:
+def _vectors(lib: "Library", stored: _StoredVectors, e: Embedder, ids: list[int]) -> tuple[np.ndarray, int]:
     """Vectors of ``ids`` in ``e``'s space, or all in the words space when some are outside it, and
     how many the words index lacks too: those get zero rows, so MMR and PageRank judge them by
     relevance alone."""
-    vectors, found = lib.indexes[e.id].lookup(ids)
+    vectors, found = stored.lookup(e.id, ids)
     if found.all():
         return vectors, 0
-    vectors, found = lib.indexes[lib.words_embedder.id].lookup(ids)
+    vectors, found = stored.lookup(lib.words_embedder.id, ids)
     return vectors, int((~found).sum())
 
 
@@ -302,14 +329,6 @@ def _damaged_index_notices(lib: "Library") -> list[str]:
     return [f"The {e.id} index is damaged and is being repaired: these results come from the words and "
             "the other indexes until the next import or rescan rebuilds it."
             for e in lib.embedders if lib.indexes[e.id].rebuild_reason]
-
-
-def _stored_vectors(lib: "Library", ids: list[int], channels: list[_Channel],
-                    negatives: list[_Negative]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The results' stored vectors in each space the explanations need: one index lookup per space,
-    not one per result and space (20 results x a few spaces of lock, contains and get)."""
-    spaces = {ch.embedder.id for ch in channels if ch.label} | {neg.embedder.id for neg in negatives}
-    return {eid: lib.indexes[eid].lookup(ids) for eid in spaces}
 
 
 def _why(row: int, item, text: ParsedText, channels: list[_Channel], negatives: list[_Negative],
@@ -354,14 +373,14 @@ def _matched_words(text: ParsedText, item_text: str) -> list[str]:
     return sorted({w.shown for w in found if not any(w.text in o.text and w.text != o.text for o in found)})
 
 
-def _group(lib: "Library", results: list[SearchResult]) -> None:
+def _group(lib: "Library", stored: _StoredVectors, results: list[SearchResult]) -> None:
     by_kind: dict[str, list[SearchResult]] = defaultdict(list)
     for r in results:
         by_kind[r.item.kind].append(r)
     next_group = 0
     for kind, rs in by_kind.items():
         embedders = lib.content_embedders_for(kind) or [lib.words_embedder]
-        vectors, found = lib.indexes[embedders[0].id].lookup([r.item.id for r in rs])
+        vectors, found = stored.lookup(embedders[0].id, [r.item.id for r in rs])
         rs = [r for r, f in zip(rs, found) if f]
         if len(rs) < 2:
             continue

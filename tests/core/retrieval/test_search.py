@@ -141,3 +141,53 @@ def test_why_figures_are_each_results_own_similarity(lib):
     stored = [float(index.lookup([r.item.id])[0][0] @ query) for r in results]
     assert len(set(shown)) > 1
     assert shown == pytest.approx(stored, abs=0.006)
+
+
+def test_stored_vectors_answer_as_the_index_does(lib, art_folder):
+    """A search reads each vector once and hands out copies of it: every answer, in any order, with
+    repeats and keys the index lacks, is what the index itself gives."""
+    import numpy as np
+
+    from ragart_desktop.core.retrieval.search import _StoredVectors
+
+    ids = lib.catalog.ids()
+    images = lib.catalog.ids(["image"])
+    stored = _StoredVectors(lib)
+    for eid, keys in ((lib.words_embedder.id, ids[:5]), (lib.words_embedder.id, ids[::-1] + [99999, ids[2]]),
+                      ("builtin-image-descriptor", ids), ("builtin-image-descriptor", images[:2] + [99999]),
+                      (lib.words_embedder.id, [])):
+        vectors, found = stored.lookup(eid, keys)
+        expected_vectors, expected_found = lib.indexes[eid].lookup(keys)
+        assert np.array_equal(found, expected_found) and np.array_equal(vectors, expected_vectors)
+
+
+def test_search_gives_what_fresh_index_lookups_give(lib, art_folder, monkeypatch):
+    """Ranking, scores, explanations and groups are the same as when every step looks its vectors
+    up in the index afresh (as the search did before it shared them)."""
+    import ragart_desktop.core.retrieval.search as search_module
+
+    src = Image.open(art_folder / "seascapes" / "calm-bay.png")
+    src.resize((150, 112)).save(art_folder / "seascapes" / "calm-bay-small.png")   # a near-duplicate
+    lib.rescan()
+    calm = lib.resolve(str(art_folder / "seascapes" / "calm-bay.png"))
+    rain = lib.resolve(str(art_folder / "poems" / "city-rain.txt"))
+    queries = [Query(text="harbour", k=8), Query(text="sea -rain", k=8, use_pagerank=True),
+               Query(text="calm bay", kinds=("image",), k=4), Query(like=(Example(item_id=calm.id),), k=8),
+               Query(text="sea", unlike=(Example(item_id=rain.id),), k=8, mmr_lambda=0.3),
+               Query(unlike=(Example(item_id=calm.id),), kinds=("image",), k=4)]
+
+    def run():
+        return [[(r.item.id, r.score, r.why, r.group, r.item.tags) for r in lib.search(q)] for q in queries]
+
+    shared = run()
+
+    class FreshLookups:
+        def __init__(self, library):
+            self.library = library
+
+        def lookup(self, eid, ids):
+            return self.library.indexes[eid].lookup(ids)
+
+    monkeypatch.setattr(search_module, "_StoredVectors", FreshLookups)
+    assert shared == run()
+    assert any(r[3] is not None for results in shared for r in results)   # grouping was exercised

@@ -172,7 +172,8 @@ def _search(lib: "Library", q: Query, task: Task, notices: list[str]) -> list[Se
     ids = [it.id for it in items]
     spaces = {ch.embedder.id for ch in channels if ch.label} | {neg.embedder.id for neg in negatives}
     result_vectors = {eid: stored.lookup(eid, ids) for eid in spaces}
-    results = [SearchResult(it, float(score_of[it.id]), _why(row, it, text, channels, negatives, result_vectors))
+    words = [w for p in text.positive for w in query_words(p)]
+    results = [SearchResult(it, float(score_of[it.id]), _why(row, it, words, channels, negatives, result_vectors))
                for row, it in enumerate(items)]
     _group(lib, stored, results)
     return results
@@ -331,12 +332,13 @@ def _damaged_index_notices(lib: "Library") -> list[str]:
             for e in lib.embedders if lib.indexes[e.id].rebuild_reason]
 
 
-def _why(row: int, item, text: ParsedText, channels: list[_Channel], negatives: list[_Negative],
+def _why(row: int, item, words: list[QueryWord], channels: list[_Channel], negatives: list[_Negative],
          stored: dict[str, tuple[np.ndarray, np.ndarray]]) -> str:
-    """Why result number ``row`` came up; ``stored`` holds the results' vectors per space."""
+    """Why result number ``row`` came up: ``words`` are the query's positive words, ``stored``
+    holds the results' vectors in each space the explanations need."""
     reasons: list[str] = []
-    if text.positive:
-        matched = _matched_words(text, " ".join([item.title, " ".join(item.tags), item.words, item.note, item.body]))
+    if words:
+        matched = _matched_words(words, " ".join([item.title, " ".join(item.tags), item.words, item.note, item.body]))
         if matched:
             reasons.append("matches " + ", ".join(f'"{w}"' for w in sorted(matched)))
     for ch in channels:
@@ -361,11 +363,10 @@ def _why(row: int, item, text: ParsedText, channels: list[_Channel], negatives: 
     return "; ".join(reasons) or "related"
 
 
-def _matched_words(text: ParsedText, item_text: str) -> list[str]:
+def _matched_words(words: list[QueryWord], item_text: str) -> list[str]:
     """The query words the item holds, as the user wrote them: Latin words (or the start of one,
     from three letters), CJK words as written in either form; a CJK word inside a longer matched
     one is not named again (故乡的雪 matched, not also 故乡 and 雪)."""
-    words = [w for p in text.positive for w in query_words(p)]
     latin = latin_words(item_text)
     simple = to_simplified(item_text) if any(not w.latin for w in words) else ""
     found = [w for w in words if (w.text in simple if not w.latin else

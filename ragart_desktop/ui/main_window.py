@@ -116,7 +116,6 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self.is_ready = False
-        self._painted = False
         self._closed = False
         self._load_editor_tabs = load_editor_tabs
         self._stage_two: Optional[Iterator[None]] = None
@@ -166,7 +165,6 @@ class MainWindow(QMainWindow):
         each waiting for the GIL while a worker runs Python."""
         if watched is self and event.type() == QEvent.Type.Paint:
             self.removeEventFilter(self)
-            self._painted = True
             from PySide6 import QtGui, QtWidgets
 
             self._unmade_classes = (getattr(module, name) for module in (QtCore, QtGui, QtWidgets)
